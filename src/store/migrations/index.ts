@@ -1,0 +1,7 @@
+import { foundation } from './001_foundation.ts';
+import type { Migration } from './migration.ts';
+
+export { checksum, type Dialect, type Migration } from './migration.ts';
+
+/** Every migration, in order. Append only: never edit or reorder one that has shipped. */
+export const migrations: readonly Migration[] = [foundation];

@@ -1,0 +1,72 @@
+import type { Generated } from 'kysely';
+
+/**
+ * The database as Kysely sees it. Times are epoch milliseconds in both dialects (INTEGER in
+ * SQLite, BIGINT in PostgreSQL, read back as numbers), JSON is stored as text: one shape for
+ * both adapters, so repositories never branch on the dialect.
+ */
+export interface Database {
+  schema_migrations: SchemaMigrationRow;
+  settings: SettingRow;
+  settings_history: SettingHistoryRow;
+  credentials: CredentialRow;
+  events: EventRow;
+  jobs: JobRow;
+}
+
+export interface SchemaMigrationRow {
+  id: number;
+  name: string;
+  checksum: string;
+  applied_at: number;
+}
+
+export interface SettingRow {
+  key: string;
+  value: string;
+  version: number;
+  updated_at: number;
+  updated_by: string;
+}
+
+export interface SettingHistoryRow {
+  id: Generated<number>;
+  key: string;
+  value: string | null;
+  version: number;
+  changed_at: number;
+  changed_by: string;
+}
+
+export interface CredentialRow {
+  name: string;
+  sealed: string;
+  updated_at: number;
+}
+
+export interface EventRow {
+  id: Generated<number>;
+  at: number;
+  kind: string;
+  subject: string | null;
+  data: string;
+}
+
+/** The embedded job engine's queue (SQLite only; on PostgreSQL graphile-worker keeps its own). */
+export interface JobRow {
+  id: Generated<number>;
+  task: string;
+  payload: string;
+  job_key: string | null;
+  lane: string;
+  lane_rank: number;
+  priority: number;
+  run_at: number;
+  attempts: number;
+  max_attempts: number;
+  last_error: string | null;
+  locked_by: string | null;
+  locked_until: number | null;
+  created_at: number;
+  updated_at: number;
+}
