@@ -1,0 +1,140 @@
+import { z } from 'zod';
+
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export const logFormats = ['auto', 'json', 'pretty'] as const;
+
+const port = z.coerce
+  .number({ error: 'must be a whole number from 1 to 65535' })
+  .int({ error: 'must be a whole number from 1 to 65535' })
+  .min(1, { error: 'must be a whole number from 1 to 65535' })
+  .max(65535, { error: 'must be a whole number from 1 to 65535' });
+
+const positiveInt = (max: number) =>
+  z.coerce
+    .number({ error: `must be a whole number from 1 to ${max}` })
+    .int({ error: `must be a whole number from 1 to ${max}` })
+    .min(1, { error: `must be a whole number from 1 to ${max}` })
+    .max(max, { error: `must be a whole number from 1 to ${max}` });
+
+const databaseUrl = z.string().refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (
+        (url.protocol === 'postgres:' || url.protocol === 'postgresql:') && url.hostname !== ''
+      );
+    } catch {
+      return false;
+    }
+  },
+  {
+    error:
+      'must be a PostgreSQL URL such as postgres://user:password@host:5432/database (leave it unset for the embedded SQLite store)',
+  },
+);
+
+/** A 256-bit key, written as 64 hexadecimal characters or 44 base64 characters. */
+const secretKey = z.string().refine((value) => parseSecretKey(value) !== undefined, {
+  error:
+    'must be 32 random bytes written as 64 hex characters or base64 (for example: openssl rand -hex 32)',
+});
+
+export function parseSecretKey(value: string): Buffer | undefined {
+  const text = value.trim();
+  if (/^[0-9a-fA-F]{64}$/.test(text)) return Buffer.from(text, 'hex');
+  if (/^[A-Za-z0-9+/_-]{43}=?$/.test(text)) {
+    const bytes = Buffer.from(
+      text,
+      text.includes('-') || text.includes('_') ? 'base64url' : 'base64',
+    );
+    if (bytes.length === 32) return bytes;
+  }
+  return undefined;
+}
+
+const choice = <T extends readonly [string, ...string[]]>(values: T) =>
+  z.enum(values, { error: `must be one of ${values.join(', ')}` });
+
+/**
+ * Every setting Tandem reads, with the names it has on each source: the command-line flag,
+ * the environment variable and the key in the config file.
+ */
+export const settingDefinitions = {
+  dataDir: {
+    env: 'TANDEM_DATA_DIR',
+    flag: 'data-dir',
+    schema: z.string().min(1, { error: 'must be a folder path' }),
+    default: './.tandem',
+    describe: 'Folder for the embedded database, the generated secret key and other local state.',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    flag: 'database-url',
+    schema: databaseUrl,
+    default: undefined,
+    describe:
+      'Unset: embedded SQLite in the data folder. postgres://…: PostgreSQL, for several worker processes.',
+  },
+  secretKey: {
+    env: 'TANDEM_SECRET_KEY',
+    flag: undefined,
+    schema: secretKey,
+    default: undefined,
+    describe:
+      'Encrypts stored credentials (AES-256-GCM). Embedded: generated into the data folder on first start. PostgreSQL: required.',
+  },
+  adminToken: {
+    env: 'TANDEM_ADMIN_TOKEN',
+    flag: undefined,
+    schema: z.string().min(16, { error: 'must be at least 16 characters long' }),
+    default: undefined,
+    describe:
+      'Bearer token for the admin API. Embedded: generated and printed once on first start when unset.',
+  },
+  host: {
+    env: 'TANDEM_HOST',
+    flag: 'host',
+    schema: z.string().min(1, { error: 'must be a host name or address' }),
+    default: '127.0.0.1',
+    describe:
+      'Address the HTTP server listens on (0.0.0.0 to accept connections from other machines).',
+  },
+  port: {
+    env: 'TANDEM_PORT',
+    flag: 'port',
+    schema: port,
+    default: 4400,
+    describe: 'Port of the HTTP server.',
+  },
+  concurrency: {
+    env: 'TANDEM_CONCURRENCY',
+    flag: 'concurrency',
+    schema: positiveInt(1000),
+    default: 8,
+    describe: 'How many jobs one process runs at the same time.',
+  },
+  shutdownGraceMs: {
+    env: 'TANDEM_SHUTDOWN_GRACE_MS',
+    flag: undefined,
+    schema: positiveInt(600_000),
+    default: 15_000,
+    describe:
+      'On SIGTERM/SIGINT, how long running jobs may take to finish before they are released.',
+  },
+  logLevel: {
+    env: 'TANDEM_LOG_LEVEL',
+    flag: 'log-level',
+    schema: choice(logLevels),
+    default: 'info',
+    describe: 'Least severe log level written.',
+  },
+  logFormat: {
+    env: 'TANDEM_LOG_FORMAT',
+    flag: 'log-format',
+    schema: choice(logFormats),
+    default: 'auto',
+    describe: 'json, pretty (readable), or auto: pretty on a terminal, JSON elsewhere.',
+  },
+} as const;
+
+export type SettingName = keyof typeof settingDefinitions;
