@@ -1,0 +1,121 @@
+/**
+ * Statements the PostgreSQL engine runs beside graphile-worker, in graphile-worker's schema.
+ * `s` is the escaped schema name. graphile-worker's own tables stay its own: we only update
+ * `_private_jobs` rows that this process has locked (`locked_by` = our pool id), the way its
+ * own failJobs/returnJobs do, and keep two small tables of ours next to them.
+ */
+
+/**
+ * Our tables. `tandem_workers` is the lease: each process renews its row while it lives.
+ * `tandem_key_locks` holds the key of each running keyed job, so that a fresh job with the same
+ * key waits for it (graphile-worker lets them run side by side; see postgres.ts for why not a
+ * named queue per key).
+ */
+export const createTables = (s: string) => `
+CREATE TABLE IF NOT EXISTS ${s}.tandem_workers (
+  worker_id text PRIMARY KEY,
+  expires_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ${s}.tandem_key_locks (
+  job_key text PRIMARY KEY,
+  job_id bigint NOT NULL,
+  worker_id text NOT NULL,
+  locked_at timestamptz NOT NULL DEFAULT now()
+)`;
+
+export const addJob = (s: string) => `
+SELECT id::text AS id FROM ${s}.add_job(
+  identifier => $1::text, payload => $2::json, run_at => $3::timestamptz,
+  max_attempts => $4::int, job_key => $5::text, priority => $6::int)`;
+
+export const heartbeat = (s: string) => `
+INSERT INTO ${s}.tandem_workers (worker_id, expires_at)
+VALUES ($1, now() + $2::int * interval '1 millisecond')
+ON CONFLICT (worker_id) DO UPDATE SET expires_at = excluded.expires_at`;
+
+export const forgetWorker = (s: string) => `DELETE FROM ${s}.tandem_workers WHERE worker_id = $1`;
+
+/**
+ * Prompt crash recovery. graphile-worker only frees jobs locked more than 4 hours ago
+ * (resetLockedAt, a fixed interval in 0.18), since it cannot tell a dead worker from a slow
+ * job. Our lease can: a job is freed when it has been locked longer than the lease and the
+ * process holding it has not renewed its lease. Every process sweeps; the statement is
+ * idempotent, so several sweeping at once is harmless. Freed jobs keep the attempt they used.
+ * Rejected: lowering graphile's interval (not configurable), and per-job lease renewal (one
+ * write per running job per period instead of one per process).
+ */
+export const sweepDeadWorkers = (s: string) => `
+WITH dead_jobs AS (
+  UPDATE ${s}._private_jobs AS j
+  SET locked_at = NULL, locked_by = NULL, updated_at = now(),
+    last_error = 'worker ' || j.locked_by || ' stopped renewing its lease while running this job'
+  WHERE j.locked_at < now() - $1::int * interval '1 millisecond'
+    AND NOT EXISTS (SELECT 1 FROM ${s}.tandem_workers w
+      WHERE w.worker_id = j.locked_by AND w.expires_at > now())
+  RETURNING j.id
+), dead_keys AS (
+  DELETE FROM ${s}.tandem_key_locks AS k
+  WHERE k.locked_at < now() - $1::int * interval '1 millisecond'
+    AND NOT EXISTS (SELECT 1 FROM ${s}.tandem_workers w
+      WHERE w.worker_id = k.worker_id AND w.expires_at > now())
+), dead_queues AS (
+  UPDATE ${s}._private_job_queues AS q SET locked_at = NULL, locked_by = NULL
+  WHERE q.locked_at < now() - $1::int * interval '1 millisecond'
+    AND NOT EXISTS (SELECT 1 FROM ${s}.tandem_workers w
+      WHERE w.worker_id = q.locked_by AND w.expires_at > now())
+), gone AS (
+  DELETE FROM ${s}.tandem_workers WHERE expires_at < now() - interval '1 day'
+)
+SELECT count(*)::int AS freed FROM dead_jobs`;
+
+/** Takes a key for a job, or finds it held by another running job (no row returned). */
+export const takeKey = (s: string) => `
+INSERT INTO ${s}.tandem_key_locks (job_key, job_id, worker_id) VALUES ($1, $2, $3)
+ON CONFLICT (job_key) DO UPDATE SET worker_id = excluded.worker_id, locked_at = now()
+  WHERE tandem_key_locks.job_id = excluded.job_id
+RETURNING job_id`;
+
+export const dropKeys = (s: string) =>
+  `DELETE FROM ${s}.tandem_key_locks WHERE job_id = ANY($1::bigint[])`;
+
+/**
+ * The outcome of a failed attempt, written by us instead of graphile-worker's failJob (whose
+ * backoff is a fixed exp(attempts) seconds, without jitter and without "retry after"). It
+ * unlocks the job, so graphile-worker's own failJob that follows matches no row (it requires
+ * `locked_by` = our pool id) and changes nothing. Retry: `run_at` = now + delay. Fail:
+ * attempts = max_attempts, as graphile-worker's permanentlyFailJobs does, so the job stays,
+ * unavailable, with its last error.
+ */
+export const recordFailure = (s: string) => `
+UPDATE ${s}._private_jobs
+SET last_error = $3, locked_at = NULL, locked_by = NULL, updated_at = now(),
+  run_at = CASE WHEN $4::boolean THEN now() + $5::int * interval '1 millisecond' ELSE run_at END,
+  attempts = CASE WHEN $4::boolean THEN attempts ELSE greatest(attempts, max_attempts) END
+WHERE id = $1::bigint AND locked_by = $2`;
+
+/**
+ * Gives jobs back without counting the attempt (graphile-worker's returnJobs does the same),
+ * optionally not before a delay (a keyed job whose key is busy).
+ */
+export const returnJobs = (s: string) => `
+UPDATE ${s}._private_jobs
+SET locked_at = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),
+  run_at = greatest(run_at, now() + $3::int * interval '1 millisecond')
+WHERE id = ANY($1::bigint[]) AND locked_by = $2`;
+
+/** Lanes are bands of graphile-worker's priority (lower runs first); see lanes in postgres.ts. */
+export const countJobs = (s: string) => `
+SELECT t.identifier AS task,
+  CASE WHEN j.priority < -5000 THEN 0 WHEN j.priority > 5000 THEN 2 ELSE 1 END AS lane_rank,
+  count(*) FILTER (WHERE j.locked_at IS NULL AND j.attempts < j.max_attempts)::int AS queued,
+  count(*) FILTER (WHERE j.locked_at IS NOT NULL)::int AS running,
+  count(*) FILTER (WHERE j.locked_at IS NULL AND j.attempts >= j.max_attempts)::int AS failed
+FROM ${s}._private_jobs j JOIN ${s}._private_tasks t ON t.id = j.task_id
+GROUP BY 1, 2 ORDER BY 1, 2`;
+
+export const listFailed = (s: string) => `
+SELECT j.id::text AS id, t.identifier AS task, j.priority, j.payload, j.key, j.attempts,
+  j.max_attempts, j.last_error, j.updated_at
+FROM ${s}._private_jobs j JOIN ${s}._private_tasks t ON t.id = j.task_id
+WHERE j.locked_at IS NULL AND j.attempts >= j.max_attempts
+ORDER BY j.updated_at DESC, j.id DESC LIMIT $1`;

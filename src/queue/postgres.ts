@@ -1,0 +1,355 @@
+import { EventEmitter } from 'node:events';
+import {
+  Logger as GraphileLogger,
+  run,
+  runMigrations,
+  type Job,
+  type Runner,
+  type Task,
+  type WorkerEvents,
+} from 'graphile-worker';
+import pg from 'pg';
+import { pino } from 'pino';
+import { exponentialBackoff } from './backoff.ts';
+import { decideFailure, errorMessage } from './errors.ts';
+import { laneAt, laneRank, normalizeJob } from './lanes.ts';
+import * as q from './postgres-sql.ts';
+import type {
+  EngineOptions,
+  FailedJob,
+  JobCounts,
+  JobEngine,
+  JobObserver,
+  JobOutcome,
+  JobPayload,
+  TaskHandler,
+} from './types.ts';
+
+export interface PostgresEngineOptions extends EngineOptions {
+  readonly connectionString: string;
+  /** graphile-worker's schema. Default 'graphile_worker'. */
+  readonly schema?: string;
+  /** Connections of this process's pool. Default concurrency + 4. */
+  readonly poolSize?: number;
+  /**
+   * graphile-worker's local queue: jobs fetched (and locked) per query. Off by default (lower
+   * latency across processes); raise it for throughput.
+   */
+  readonly localQueueSize?: number;
+  /** How long a keyed job waits before looking again when its key is busy. Default 250 ms. */
+  readonly keyBusyDelayMs?: number;
+}
+
+/**
+ * Lanes on graphile-worker: one priority scale, lower first, split into bands. A job's
+ * priority is `10000 * (laneRank - 1) + priority`, priority in [-4999, 4999], so interactive
+ * (-14999..-5001) always precedes live (-4999..4999), which precedes bulk (5001..14999), and
+ * graphile-worker's ORDER BY priority, run_at gives lane, then priority, then run time.
+ * Rejected: a worker pool per lane (idle lanes keep connections and slots busy for nothing;
+ * a busy lane cannot borrow them), and named queues (they serialise their jobs).
+ */
+function graphilePriority(lane: number, priority: number): number {
+  return 10_000 * (lane - 1) + priority;
+}
+
+function fromGraphilePriority(value: number): { laneRank: number; priority: number } {
+  const rank = value < -5000 ? 0 : value > 5000 ? 2 : 1;
+  return { laneRank: rank, priority: value - 10_000 * (rank - 1) };
+}
+
+class Released extends Error {
+  override readonly name = 'Released';
+}
+
+interface Running {
+  readonly controller: AbortController;
+  readonly release: (error: Error) => void;
+  released: boolean;
+}
+
+/**
+ * The job engine on PostgreSQL, for any number of `tandem worker` processes: graphile-worker
+ * claims, runs and completes jobs; this adds lanes, keyed jobs that never run beside each
+ * other, our backoff and control errors, and a lease so a killed process's jobs run again
+ * within seconds instead of graphile-worker's four hours.
+ */
+export function createPostgresEngine(options: PostgresEngineOptions): JobEngine {
+  const schemaName = options.schema ?? 'graphile_worker';
+  const s = pg.escapeIdentifier(schemaName);
+  const concurrency = options.concurrency ?? 10;
+  const leaseMs = options.leaseMs ?? 30_000;
+  const keyBusyDelayMs = options.keyBusyDelayMs ?? 250;
+  const backoff = exponentialBackoff(options.backoff, options.random);
+  const log = options.logger ?? pino({ level: 'silent' });
+  const observer: JobObserver = options.observer ?? {};
+  const tasks = options.tasks as Readonly<Record<string, TaskHandler>>;
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.poolSize ?? concurrency + 4,
+  });
+  // An idle client losing its connection must not bring the process down; queries still fail.
+  pool.on('error', (error) => log.warn({ err: error }, 'postgres connection lost'));
+  pool.on('connect', (client) =>
+    client.on('error', (error) => log.warn({ err: error }, 'postgres client error')),
+  );
+
+  const sql = {
+    addJob: { name: `tandem_add_job/${schemaName}`.slice(0, 63), text: q.addJob(s) },
+    recordFailure: q.recordFailure(s),
+    returnJobs: q.returnJobs(s),
+    takeKey: q.takeKey(s),
+    dropKeys: q.dropKeys(s),
+  };
+
+  const running = new Map<string, Running>();
+  let ready: Promise<void> | undefined;
+  let runner: Runner | undefined;
+  let poolId: string | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  /** graphile-worker's migrations, then our two tables, once per engine. */
+  function ensureReady(): Promise<void> {
+    ready ??= (async () => {
+      await runMigrations({ pgPool: pool, schema: schemaName, logger: graphileLogger() });
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        // CREATE TABLE IF NOT EXISTS races with itself across processes; serialise it.
+        await client.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`tandem:${s}`]);
+        await client.query(q.createTables(s));
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw error;
+      } finally {
+        client.release();
+      }
+    })();
+    ready.catch(() => (ready = undefined));
+    return ready;
+  }
+
+  /** graphile-worker's log lines go to pino; its per-job lines are ours to write. */
+  function graphileLogger(): GraphileLogger {
+    return new GraphileLogger((scope) => (level, message, meta) => {
+      const bindings = {
+        component: 'graphile-worker',
+        workerId: scope.workerId,
+        jobId: scope.jobId,
+      };
+      if (level === 'error' && meta?.['failure'] !== true) log.error(bindings, message);
+      else if (level === 'warning') log.warn(bindings, message);
+      else log.debug(bindings, message);
+    });
+  }
+
+  async function renewLease(): Promise<void> {
+    if (poolId === undefined) return;
+    try {
+      await pool.query(q.heartbeat(s), [poolId, leaseMs]);
+      const swept = await pool.query<{ freed: number }>(q.sweepDeadWorkers(s), [leaseMs]);
+      const freed = swept.rows[0]?.freed ?? 0;
+      if (freed > 0) log.warn({ jobs: freed }, 'freed the jobs of a worker whose lease expired');
+    } catch (error) {
+      log.error({ err: error }, 'renewing the worker lease failed');
+    }
+  }
+
+  const wrap =
+    (task: string, handler: TaskHandler): Task =>
+    async (payload, helpers) => {
+      const job: Job = helpers.job;
+      const lockedBy = job.locked_by ?? '';
+      const { laneRank: rank } = fromGraphilePriority(job.priority);
+      const lane = laneAt(rank);
+      if (job.key !== null) {
+        const taken = await pool.query(sql.takeKey, [job.key, job.id, lockedBy]);
+        if (taken.rowCount === 0) {
+          // The previous job with this key still runs: come back later, attempt not counted.
+          await pool.query(sql.returnJobs, [[job.id], lockedBy, keyBusyDelayMs]);
+          throw new Released(`key ${job.key} is busy`);
+        }
+      }
+      let release!: (error: Error) => void;
+      const releasedPromise = new Promise<never>((_resolve, reject) => (release = reject));
+      releasedPromise.catch(() => {});
+      const entry: Running = { controller: new AbortController(), release, released: false };
+      running.set(job.id, entry);
+      const startedAt = performance.now();
+      const finish = (outcome: JobOutcome) =>
+        observer.onJobFinish?.(task, lane, outcome, performance.now() - startedAt);
+      observer.onJobStart?.(task, lane);
+      try {
+        await Promise.race([
+          handler(payload as JobPayload, {
+            jobId: job.id,
+            task,
+            lane,
+            attempt: job.attempts,
+            maxAttempts: job.max_attempts,
+            signal: entry.controller.signal,
+            log: log.child({ jobId: job.id, task }),
+          }),
+          releasedPromise,
+        ]);
+      } catch (error) {
+        if (entry.released) throw error;
+        const decision = decideFailure(error, job.attempts, job.max_attempts, backoff);
+        const retry = decision.kind === 'retry';
+        await pool.query(sql.recordFailure, [
+          job.id,
+          lockedBy,
+          decision.message,
+          retry,
+          retry ? Math.round(decision.delayMs) : 0,
+        ]);
+        if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
+        log[retry ? 'warn' : 'error'](
+          { jobId: job.id, task, attempt: job.attempts, error: errorMessage(error) },
+          retry ? 'job failed, will retry' : 'job failed',
+        );
+        finish(retry ? 'retrying' : 'failed');
+        throw error;
+      } finally {
+        running.delete(job.id);
+      }
+      // Released by stop() while the handler ran: another worker owns it now; do not complete.
+      if (entry.released) throw new Released('released at stop');
+      if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
+      finish('completed');
+    };
+
+  async function releaseRunning(): Promise<void> {
+    const entries = [...running];
+    if (entries.length === 0 || poolId === undefined) return;
+    for (const [, entry] of entries) {
+      entry.released = true;
+      entry.controller.abort(new Error('job engine stopping'));
+    }
+    const ids = entries.map(([id]) => id);
+    await pool.query(sql.returnJobs, [ids, poolId, 0]);
+    await pool.query(sql.dropKeys, [ids]);
+    for (const [, entry] of entries) entry.release(new Released('released at stop'));
+    log.warn({ jobs: ids.length }, 'released running jobs at stop');
+  }
+
+  return {
+    async add(task, payload, addOptions) {
+      const job = normalizeJob(task, payload, addOptions);
+      await ensureReady();
+      const result = await pool.query<{ id: string }>({
+        ...sql.addJob,
+        values: [
+          job.task,
+          job.payload,
+          job.runAt === undefined ? null : new Date(job.runAt),
+          job.maxAttempts,
+          job.jobKey,
+          graphilePriority(laneRank(job.lane), job.priority),
+        ],
+      });
+      const id = result.rows[0]?.id;
+      if (id === undefined) throw new Error(`graphile-worker did not add the ${task} job`);
+      return { id };
+    },
+
+    async start() {
+      if (runner !== undefined) return;
+      await ensureReady();
+      const events = new EventEmitter() as WorkerEvents;
+      events.on('pool:create', ({ workerPool }) => {
+        poolId = workerPool.id;
+        void renewLease();
+      });
+      const taskList = Object.fromEntries(
+        Object.entries(tasks).map(([name, handler]) => [name, wrap(name, handler)]),
+      );
+      runner = await run({
+        pgPool: pool,
+        schema: schemaName,
+        concurrency,
+        noHandleSignals: true,
+        pollInterval: options.pollIntervalMs ?? 1000,
+        taskList,
+        events,
+        logger: graphileLogger(),
+        ...(options.localQueueSize !== undefined && options.localQueueSize > 1
+          ? { preset: { worker: { localQueue: { size: options.localQueueSize } } } }
+          : {}),
+      });
+      leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseMs / 3)));
+      log.info({ workerId: poolId, concurrency }, 'postgres job engine started');
+    },
+
+    async stop(stopOptions = {}) {
+      if (closed) return;
+      closed = true;
+      if (runner !== undefined) {
+        const stopped = runner.stop().catch((error: unknown) => {
+          log.warn({ err: error }, 'graphile-worker stopped with an error');
+        });
+        let timer: NodeJS.Timeout | undefined;
+        const finished = await Promise.race([
+          stopped.then(() => true),
+          new Promise<boolean>((resolve) => {
+            timer = setTimeout(() => resolve(false), stopOptions.graceMs ?? 10_000);
+          }),
+        ]);
+        clearTimeout(timer);
+        if (!finished) {
+          await releaseRunning();
+          await stopped;
+        }
+        clearInterval(leaseTimer);
+        if (poolId !== undefined) await pool.query(q.forgetWorker(s), [poolId]).catch(() => {});
+        log.info({ workerId: poolId }, 'postgres job engine stopped');
+      }
+      await pool.end();
+    },
+
+    async stats() {
+      await ensureReady();
+      const result = await pool.query<{
+        task: string;
+        lane_rank: number;
+        queued: number;
+        running: number;
+        failed: number;
+      }>(q.countJobs(s));
+      return result.rows.map((row): JobCounts => ({
+        task: row.task,
+        lane: laneAt(row.lane_rank),
+        queued: row.queued,
+        running: row.running,
+        failed: row.failed,
+      }));
+    },
+
+    async failedJobs(listOptions = {}) {
+      await ensureReady();
+      const result = await pool.query<{
+        id: string;
+        task: string;
+        priority: number;
+        payload: JobPayload;
+        key: string | null;
+        attempts: number;
+        max_attempts: number;
+        last_error: string | null;
+        updated_at: Date;
+      }>(q.listFailed(s), [listOptions.limit ?? 100]);
+      return result.rows.map((row): FailedJob => ({
+        id: row.id,
+        task: row.task,
+        lane: laneAt(fromGraphilePriority(row.priority).laneRank),
+        payload: row.payload,
+        jobKey: row.key,
+        attempts: row.attempts,
+        maxAttempts: row.max_attempts,
+        lastError: row.last_error,
+        failedAt: row.updated_at.getTime(),
+      }));
+    },
+  };
+}
