@@ -1,0 +1,161 @@
+// The HTTP face of the emulator (Hono): control plane under /__emulator (no auth), then for the
+// API: injected faults and latency, the rate limit (headers on every response), the Bearer
+// token, Intercom-Version, the JSON body, and Intercom's error envelope for every failure.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Hono, type Context } from 'hono';
+import type { Request } from './context.ts';
+import { controlRoutes, type SeedName } from './control.ts';
+import type { Emulator } from './emulator.ts';
+import { credentials } from './emulator.ts';
+import { ApiError, errorEnvelope } from './errors.ts';
+import { defaultCode } from './faults.ts';
+import type { Route } from './route.ts';
+import { adminRoutes } from './routes/admins.ts';
+import { companyRoutes } from './routes/companies.ts';
+import { contactRoutes } from './routes/contacts.ts';
+import { conversationRoutes } from './routes/conversations.ts';
+import { dataAttributeRoutes } from './routes/data-attributes.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { tagRoutes } from './routes/tags.ts';
+import { parseVersion } from './versions.ts';
+
+type Env = { Variables: { requestId: string; rateHeaders: Record<string, string> } };
+
+// Literal paths come before parameterised ones (Hono answers with the first match).
+const apiRoutes: Route[] = [
+  ...adminRoutes,
+  ...contactRoutes,
+  ...companyRoutes,
+  ...tagRoutes,
+  ...dataAttributeRoutes,
+  ...conversationRoutes,
+];
+
+async function readBody(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === '') return undefined;
+  const type = c.req.header('content-type') ?? '';
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new ApiError(400, 'parameter_invalid', 'There was a problem parsing the JSON body');
+  }
+}
+
+function authorised(emulator: Emulator, header: string | undefined): boolean {
+  const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+  const token = match?.[1]?.trim();
+  return (
+    token !== undefined && (token === credentials.accessToken || emulator.ws.extraTokens.has(token))
+  );
+}
+
+export function buildApp(
+  emulator: Emulator,
+  options: { initialSeed?: SeedName; stateFile?: string } = {},
+): Hono<Env> {
+  const app = new Hono<Env>();
+
+  app.onError((error, c) => {
+    const requestId = c.get('requestId') ?? randomUUID();
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      return c.json(
+        errorEnvelope(requestId, error.code, error.message, error.field),
+        error.status as 400,
+      );
+    }
+    console.error('intercom emulator: unexpected error', error);
+    return c.json(errorEnvelope(requestId, 'server_error', 'Internal server error'), 500);
+  });
+
+  app.notFound((c) =>
+    c.json(
+      errorEnvelope(c.get('requestId') ?? randomUUID(), 'not_found', 'Resource Not Found'),
+      404,
+    ),
+  );
+
+  for (const control of controlRoutes(emulator, options)) {
+    app.on(control.method, `/__emulator${control.path}`, async (c) => {
+      const body = c.req.method === 'GET' ? undefined : await readBody(c);
+      const result = await control.handler({
+        body,
+        params: c.req.param() as Record<string, string>,
+        query: new URL(c.req.url).searchParams,
+      });
+      return c.json(result ?? { ok: true }, 200);
+    });
+  }
+
+  app.use('*', async (c, next) => {
+    c.set('requestId', randomUUID());
+    if (c.req.path.startsWith('/__emulator')) return next();
+    const fault = emulator.faults.take(c.req.method, c.req.path);
+    const latency = emulator.latencyMs + (fault?.latencyMs ?? 0);
+    if (latency > 0) await sleep(latency);
+    const rate = emulator.limiter.take(emulator.clock());
+    c.set('rateHeaders', rate.headers);
+    try {
+      if (!rate.allowed) {
+        emulator.stats.rateLimited += 1;
+        throw new ApiError(
+          429,
+          'rate_limit_exceeded',
+          `You have exceeded the rate limit of ${emulator.limiter.perMinute} calls per minute (${emulator.limiter.perWindow} per 10 seconds)`,
+        );
+      }
+      if (fault?.status !== undefined) {
+        emulator.stats.faultsInjected += 1;
+        throw new ApiError(
+          fault.status,
+          fault.code ?? defaultCode(fault.status),
+          fault.message ?? 'Injected fault',
+        );
+      }
+      if (!c.req.path.startsWith('/auth/')) {
+        if (!authorised(emulator, c.req.header('authorization')))
+          throw new ApiError(401, 'unauthorized', 'Access Token Invalid');
+      }
+      await next();
+    } catch (error) {
+      // Errors thrown here (before routing) take the same path as handler errors.
+      if (!(error instanceof ApiError)) throw error;
+      for (const [name, value] of Object.entries(error.headers)) c.header(name, value);
+      c.res = c.json(
+        errorEnvelope(c.get('requestId'), error.code, error.message, error.field),
+        error.status as 400,
+      );
+    }
+    for (const [name, value] of Object.entries(rate.headers)) c.res.headers.set(name, value);
+  });
+
+  for (const oauth of oauthRoutes(emulator)) {
+    app.on(oauth.method, oauth.path, async (c) => {
+      const result = oauth.handler({ body: await readBody(c) });
+      return c.json(result, 200);
+    });
+  }
+
+  for (const api of apiRoutes) {
+    const endpoint = `${api.method} ${api.path}`;
+    app.on(api.method, api.path, async (c) => {
+      emulator.stats.calls[endpoint] = (emulator.stats.calls[endpoint] ?? 0) + 1;
+      const version = parseVersion(c.req.header('intercom-version'));
+      const req: Request = {
+        ops: emulator,
+        version,
+        params: c.req.param() as Record<string, string>,
+        query: new URL(c.req.url).searchParams,
+        body: api.method === 'GET' ? undefined : await readBody(c),
+      };
+      const result = await api.handler(req);
+      if (result === undefined) return c.body(null, 200);
+      return c.json(result as object, 200);
+    });
+  }
+  return app;
+}

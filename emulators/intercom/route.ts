@@ -1,0 +1,15 @@
+import type { Request } from './context.ts';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+export interface Route {
+  method: Method;
+  /** Hono path pattern, e.g. /contacts/:contact_id */
+  path: string;
+  handler: (req: Request) => unknown;
+}
+
+export const route = (method: Method, path: string, handler: Route['handler']): Route => ({
+  method,
+  path,
+  handler,
+});
