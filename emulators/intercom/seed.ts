@@ -230,7 +230,7 @@ export function demoWorkspace(options: DemoOptions = {}): Workspace {
   // Every company gets contacts: users spread over companies, a few with two companies.
   if (companies.length > 0) {
     users.forEach((user, i) => {
-      if (i % 10 === 9) return;
+      if (i % 10 === 9 && i >= companies.length) return; // some users have no company
       ws.attach(user, companies[i % companies.length] as CompanyRecord);
       if (i % 25 === 0) ws.attach(user, pick(companies));
     });

@@ -61,7 +61,13 @@ function retrieveCompanies(req: Request) {
         ? ws.companyByCompanyId(companyId)
         : [...ws.companies.values()].find((candidate) => candidate.name === name);
     if (company === undefined) throw notFound('Company Not Found', 'company_not_found');
-    return companyView(ws, company);
+    // The 2.14 description and its example answer a one-company list here.
+    return {
+      type: 'list',
+      data: [companyView(ws, company)],
+      pages: pages(1, 15, 1),
+      total_count: 1,
+    };
   }
   const tagId = req.query.get('tag_id');
   const segmentId = req.query.get('segment_id');
@@ -83,13 +89,15 @@ function scrollCompanies(req: Request) {
     .sort((a, b) => a.seq - b.seq)
     .slice(0, scrollSize);
   const last = data.at(-1);
-  return {
+  const page: Record<string, unknown> = {
     type: 'list',
     data: data.map((company) => companyView(ws, company)),
     pages: null,
     total_count: null,
-    scroll_param: encodeCursor([last?.seq ?? afterSeq]),
   };
+  // The end is an empty page without a scroll_param: the SDK stops when it is missing.
+  if (last !== undefined) page['scroll_param'] = encodeCursor([last.seq]);
+  return page;
 }
 
 function attachedContacts(req: Request) {

@@ -1,0 +1,248 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Intercom } from 'intercom-client';
+import { assertNoSchemaFailures, startHarness, type Harness } from './harness.ts';
+
+// 2026-03-10 09:00:00 UTC: tests move this clock to place changes on chosen days.
+const morning = Date.UTC(2026, 2, 10, 9, 0, 0);
+const day = 86_400;
+
+describe('contact search', () => {
+  let h: Harness;
+  let now = morning;
+  const ids: Record<string, string> = {};
+  const search = async (
+    query: Intercom.SearchRequest['query'],
+    extra: Partial<Intercom.SearchRequest> = {},
+  ) => {
+    const found: string[] = [];
+    for await (const contact of await h.client.contacts.search({
+      query,
+      pagination: { per_page: 2 },
+      ...extra,
+    }))
+      found.push(contact.id);
+    return found.sort();
+  };
+  const named = (...names: string[]) => names.map((name) => ids[name] ?? name).sort();
+
+  before(async () => {
+    h = await startHarness({ clock: () => now });
+    await h.client.dataAttributes.create({ name: 'plan', model: 'contact', data_type: 'string' });
+    await h.client.dataAttributes.create({ name: 'seats', model: 'contact', data_type: 'integer' });
+    await h.client.dataAttributes.create({
+      name: 'renews_at',
+      model: 'contact',
+      data_type: 'date',
+    });
+    const people: [string, Intercom.CreateContactRequest][] = [
+      [
+        'ada',
+        {
+          role: 'user',
+          email: 'ada@alpha.example',
+          external_id: 'CN-1',
+          name: 'Ada Lovelace',
+          owner_id: 991267001,
+          custom_attributes: { plan: 'pro', seats: 10, renews_at: morning / 1000 + 30 * day },
+        },
+      ],
+      [
+        'bob',
+        {
+          role: 'user',
+          email: 'bob@beta.example',
+          external_id: 'CN-2',
+          name: 'Bob Byte',
+          custom_attributes: { plan: 'free', seats: 1 },
+        },
+      ],
+      [
+        'cat',
+        {
+          role: 'lead',
+          email: 'cat@alpha.example',
+          name: 'Cat Cache',
+          custom_attributes: { plan: 'pro' },
+        },
+      ],
+      ['dan', { role: 'lead', name: 'Dan Null' }],
+    ];
+    for (const [name, body] of people) ids[name] = (await h.client.contacts.create(body)).id;
+  });
+  after(async () => {
+    await h.close();
+    assertNoSchemaFailures();
+  });
+
+  it('finds by equality on email, external_id, role and name', async () => {
+    assert.deepEqual(
+      await search({ field: 'email', operator: '=', value: 'ada@alpha.example' }),
+      named('ada'),
+    );
+    assert.deepEqual(
+      await search({ field: 'external_id', operator: '=', value: 'CN-2' }),
+      named('bob'),
+    );
+    assert.deepEqual(
+      await search({ field: 'role', operator: '=', value: 'lead' }),
+      named('cat', 'dan'),
+    );
+    assert.deepEqual(
+      await search({ field: 'name', operator: '!=', value: 'Ada Lovelace' }),
+      named('bob', 'cat', 'dan'),
+    );
+  });
+
+  it('supports IN, NIN, contains, not contains, starts with and ends with', async () => {
+    assert.deepEqual(
+      await search({ field: 'external_id', operator: 'IN', value: ['CN-1', 'CN-2'] }),
+      named('ada', 'bob'),
+    );
+    assert.deepEqual(
+      await search({ field: 'role', operator: 'NIN', value: ['user'] }),
+      named('cat', 'dan'),
+    );
+    assert.deepEqual(await search({ field: 'name', operator: '~', value: 'byte' }), named('bob'));
+    assert.deepEqual(await search({ field: 'name', operator: '!~', value: 'a' }), named('bob'));
+    assert.deepEqual(await search({ field: 'email', operator: '^', value: 'cat@' }), named('cat'));
+    assert.deepEqual(
+      await search({ field: 'email', operator: '$', value: '@alpha.example' }),
+      named('ada', 'cat'),
+    );
+  });
+
+  it('compares numbers with < > <= >= on owner_id and integer custom attributes', async () => {
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.seats', operator: '>', value: 1 }),
+      named('ada'),
+    );
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.seats', operator: '>=', value: 1 }),
+      named('ada', 'bob'),
+    );
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.seats', operator: '<=', value: 1 }),
+      named('bob'),
+    );
+    assert.deepEqual(
+      await search({ field: 'owner_id', operator: '=', value: 991267001 }),
+      named('ada'),
+    );
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.plan', operator: '=', value: 'pro' }),
+      named('ada', 'cat'),
+    );
+  });
+
+  it('matches a missing value with = null', async () => {
+    assert.deepEqual(await search({ field: 'email', operator: '=', value: null }), named('dan'));
+  });
+
+  it('nests AND and OR groups', async () => {
+    const query = {
+      operator: 'AND' as const,
+      value: [
+        {
+          operator: 'OR' as const,
+          value: [
+            { field: 'email', operator: '$' as const, value: '@alpha.example' },
+            { field: 'external_id', operator: '=' as const, value: 'CN-2' },
+          ],
+        },
+        { field: 'role', operator: '=' as const, value: 'user' },
+      ],
+    };
+    assert.deepEqual(await search(query as Intercom.SearchRequest['query']), named('ada', 'bob'));
+  });
+
+  it('refuses a third level of nesting, unknown fields and date operators Intercom refuses', async () => {
+    const deep = {
+      operator: 'AND',
+      value: [
+        {
+          operator: 'OR',
+          value: [{ operator: 'AND', value: [{ field: 'role', operator: '=', value: 'user' }] }],
+        },
+      ],
+    };
+    for (const query of [
+      deep,
+      { field: 'favourite_colour', operator: '=', value: 'red' },
+      { field: 'updated_at', operator: '>=', value: 1 },
+      { field: 'created_at', operator: '!=', value: 1 },
+      { field: 'created_at', operator: 'IN', value: [1] },
+      { field: 'tag_id', operator: 'IN', value: ['1'] },
+    ]) {
+      const response = await h.api('POST', '/contacts/search', { query });
+      assert.equal(response.status, 400, JSON.stringify(query));
+      assert.equal(response.body.type, 'error.list');
+    }
+  });
+
+  it('matches dates by calendar day: a same-day update is missed by updated_at > t and found by the overlap query', async () => {
+    const sync = await h.client.contacts.find({ contact_id: ids['bob'] ?? '' });
+    const lastSync = sync.updated_at; // the checkpoint a naive sync would keep
+    now += 3 * 3600 * 1000; // three hours later, the same day
+    const changed = await h.client.contacts.update({
+      contact_id: ids['bob'] ?? '',
+      name: 'Bob Changed',
+    });
+    assert.ok(changed.updated_at > lastSync);
+
+    const naive = await search({ field: 'updated_at', operator: '>', value: lastSync });
+    assert.ok(!naive.includes(ids['bob'] ?? ''), 'updated_at > t starts at the next day');
+
+    const startOfDay = Math.floor(lastSync / day) * day;
+    const overlap = await search({ field: 'updated_at', operator: '>', value: startOfDay - day });
+    assert.ok(
+      overlap.includes(ids['bob'] ?? ''),
+      'from the day before, same-day changes are found',
+    );
+    const sameDay = await search({ field: 'updated_at', operator: '=', value: lastSync });
+    assert.ok(sameDay.includes(ids['bob'] ?? ''), '= matches the whole day');
+    assert.deepEqual(await search({ field: 'updated_at', operator: '<', value: lastSync }), []);
+  });
+
+  it('matches date custom attributes by day too', async () => {
+    const renews = morning / 1000 + 30 * day;
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.renews_at', operator: '=', value: renews + 3600 }),
+      named('ada'),
+    );
+    assert.deepEqual(
+      await search({ field: 'custom_attributes.renews_at', operator: '>', value: renews }),
+      [],
+    );
+  });
+
+  it('sorts by a field and pages through results with the cursor in the body', async () => {
+    const response = await h.api('POST', '/contacts/search', {
+      query: { field: 'name', operator: '~', value: '' },
+      pagination: { per_page: 3 },
+      sort: { field: 'name', order: 'ascending' },
+    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(
+      response.body.data.map((c: { name: string }) => c.name),
+      ['Ada Lovelace', 'Bob Changed', 'Cat Cache'],
+    );
+    assert.equal(response.body.total_count, 4);
+    const next = await h.api('POST', '/contacts/search', {
+      query: { field: 'name', operator: '~', value: '' },
+      pagination: { per_page: 3, starting_after: response.body.pages.next.starting_after },
+      sort: { field: 'name', order: 'ascending' },
+    });
+    assert.deepEqual(
+      next.body.data.map((c: { name: string }) => c.name),
+      ['Dan Null'],
+    );
+    assert.equal(next.body.pages.next, undefined);
+  });
+
+  it('finds contacts by tag_id', async () => {
+    const tag = await h.client.tags.create({ name: 'Searchable' });
+    await h.client.tags.tagContact({ contact_id: ids['cat'] ?? '', id: tag.id });
+    assert.deepEqual(await search({ field: 'tag_id', operator: '=', value: tag.id }), named('cat'));
+  });
+});
