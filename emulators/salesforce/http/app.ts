@@ -50,14 +50,33 @@ function jsonResponse(
 
 /** Jackson-like wording, which is what Salesforce answers for unparseable JSON. */
 function jsonParseMessage(text: string, error: unknown): string {
-  const m = /position (\d+)/.exec(String(error));
-  const pos = m ? Number(m[1]) : 0;
+  const message = String(error);
+  let pos = -1;
+  const at = /position (\d+)/.exec(message);
+  if (at) pos = Number(at[1]);
+  const token = /Unexpected token '(.)'/.exec(message);
+  if (pos < 0 && token) {
+    // V8 names the character but not where it is: the first one outside a string literal.
+    let inString = false;
+    for (let i = 0; i < text.length; i++) {
+      const ch = text[i];
+      if (inString) {
+        if (ch === '\\') i++;
+        else if (ch === '"') inString = false;
+      } else if (ch === '"') inString = true;
+      else if (ch === token[1]) {
+        pos = i;
+        break;
+      }
+    }
+  }
+  if (pos < 0 || pos >= text.length) {
+    return `Unexpected end-of-input: expected close marker for OBJECT at [line:1, column:${text.length + 1}]`;
+  }
   const ch = text[pos] ?? '';
   const before = text.slice(0, pos);
   const line = before.split('\n').length;
   const column = pos - before.lastIndexOf('\n');
-  if (ch === '')
-    return `Unexpected end-of-input: expected close marker for OBJECT at [line:${line}, column:${column}]`;
   return `Unexpected character ('${ch}' (code ${ch.charCodeAt(0)})): expected a valid value (number, String, array, object, 'true', 'false' or 'null') at [line:${line}, column:${column}]`;
 }
 

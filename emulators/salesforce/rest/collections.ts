@@ -163,9 +163,7 @@ export function collectionsHandler(ctx: EmulatorContext, req: RestRequest): Rest
           };
         }
         const result = ctx.writer.update(tx, req.actor, type, id, strip(record, 'id', 'Id'));
-        return result.ok
-          ? result
-          : { ...result, id: canonicalId(id) ?? id, errors: result.errors.map(collectionNotFound) };
+        return result.ok ? result : { ok: false, errors: result.errors.map(collectionNotFound) };
       });
       return ok(render(results, false));
     }
@@ -187,9 +185,7 @@ export function collectionsHandler(ctx: EmulatorContext, req: RestRequest): Rest
       const results = runBatch(ctx, allOrNone, ids.length, (tx, i) => {
         const id = ids[i] as string;
         const result = ctx.writer.delete(tx, req.actor, undefined, id);
-        return result.ok
-          ? result
-          : { ...result, id: canonicalId(id) ?? id, errors: result.errors.map(collectionNotFound) };
+        return result.ok ? result : { ok: false, errors: result.errors.map(collectionNotFound) };
       });
       return ok(render(results, false));
     }
