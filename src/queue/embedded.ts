@@ -5,7 +5,7 @@ import type { Database } from '../store/index.ts';
 import { exponentialBackoff } from './backoff.ts';
 import * as q from './embedded-sql.ts';
 import { decideFailure, errorMessage } from './errors.ts';
-import { laneAt, laneRank, normalizeJob } from './lanes.ts';
+import { laneAt, laneRank, normalizeJob, type NormalizedJob } from './lanes.ts';
 import type {
   EngineOptions,
   FailedJob,
@@ -27,6 +27,12 @@ export interface EmbeddedEngineOptions extends EngineOptions {
   readonly workerId?: string;
   /** Epoch ms; run times and leases follow it. */
   readonly now?: () => number;
+}
+
+interface PendingAdd {
+  readonly job: NormalizedJob;
+  readonly resolve: (id: string) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 interface Running {
@@ -69,6 +75,8 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
   let completed: number[] = [];
   let flushing: Promise<void> | undefined;
   let drained: (() => void) | undefined;
+  const pendingAdds: PendingAdd[] = [];
+  let addsFlushing = false;
 
   const run = <R>(sql: string, params: readonly unknown[]) =>
     db.executeQuery<R>(CompiledQuery.raw(sql, [...params]));
@@ -163,7 +171,9 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
         attempt: row.attempts,
         maxAttempts: row.max_attempts,
         signal: entry.controller.signal,
-        log: log.child({ jobId, task: row.task }),
+        get log() {
+          return log.child({ jobId, task: row.task });
+        },
       });
       if (entry.released) return;
       completed.push(row.id);
@@ -212,6 +222,52 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
     flushing = undefined;
   }
 
+  /**
+   * Adds arriving together are written in one transaction (one WAL commit instead of one per
+   * job), in order, so a later add of a key still replaces an earlier one. Each add resolves
+   * once its transaction has committed.
+   */
+  async function flushAdds(): Promise<void> {
+    while (pendingAdds.length > 0) {
+      const batch = pendingAdds.splice(0, 1000);
+      const at = now();
+      let due = false;
+      try {
+        const ids = await db.transaction().execute(async (trx) => {
+          const out: string[] = [];
+          for (const { job } of batch) {
+            const runAt = job.runAt ?? at;
+            if (runAt <= at) due = true;
+            if (job.jobKey !== null) {
+              await trx.executeQuery(CompiledQuery.raw(q.supersedeRunning, [at, job.jobKey]));
+            }
+            const result = await trx.executeQuery<{ id: number }>(
+              CompiledQuery.raw(q.insertJob, [
+                job.task,
+                job.payload,
+                job.jobKey,
+                job.lane,
+                laneRank(job.lane),
+                job.priority,
+                runAt,
+                job.maxAttempts,
+                at,
+                at,
+              ]),
+            );
+            out.push(String(result.rows[0]?.id));
+          }
+          return out;
+        });
+        batch.forEach((add, index) => add.resolve(ids[index] ?? ''));
+      } catch (error) {
+        for (const add of batch) add.reject(error);
+      }
+      if (due) schedulePump();
+    }
+    addsFlushing = false;
+  }
+
   async function renew(): Promise<void> {
     if (running.size === 0 && completed.length === 0) return;
     try {
@@ -224,23 +280,14 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
   return {
     async add(task, payload, addOptions) {
       const job = normalizeJob(task, payload, addOptions);
-      const at = now();
-      const runAt = job.runAt ?? at;
-      if (job.jobKey !== null) await run(q.supersedeRunning, [at, job.jobKey]);
-      const result = await run<{ id: number }>(q.insertJob, [
-        job.task,
-        job.payload,
-        job.jobKey,
-        job.lane,
-        laneRank(job.lane),
-        job.priority,
-        runAt,
-        job.maxAttempts,
-        at,
-        at,
-      ]);
-      if (runAt <= at) schedulePump();
-      return { id: String(result.rows[0]?.id) };
+      const id = await new Promise<string>((resolve, reject) => {
+        pendingAdds.push({ job, resolve, reject });
+        if (!addsFlushing) {
+          addsFlushing = true;
+          setImmediate(() => void flushAdds());
+        }
+      });
+      return { id };
     },
 
     async start() {

@@ -336,6 +336,27 @@ export function jobEngineContract(name: string, open: () => Promise<EngineBench>
       );
     });
 
+    it('gives concurrent adds their own ids, and adds of one key the same id', async () => {
+      const seen: JobPayload[] = [];
+      const engine = build({ sync: async (payload: JobPayload) => void seen.push(payload) });
+      const added = await Promise.all([
+        engine.add('sync', { same: true }),
+        engine.add('sync', { same: true }),
+        engine.add('sync', { n: 1 }, { jobKey: 'deal:1' }),
+        engine.add('sync', { n: 2 }, { jobKey: 'deal:1' }),
+      ]);
+      const [a, b, c, d] = added.map((job) => job.id);
+      assert.notEqual(a, b);
+      assert.equal(c, d);
+      await engine.start();
+      await waitFor('three runs', () => seen.length === 3);
+      await sleep(200);
+      assert.deepEqual(
+        seen.filter((payload) => 'n' in payload),
+        [{ n: 2 }],
+      );
+    });
+
     it('refuses a payload that is not an object and a priority out of range', async () => {
       const engine = build({ any: async () => {} });
       await assert.rejects(engine.add('any', [1, 2] as unknown as JobPayload), TypeError);
