@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { failure, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
+import {
+  failure,
+  idOf,
+  startCustomisedHarness,
+  type Connection,
+  type ErrorData,
+  type Harness,
+} from './helpers.ts';
 
 const recordedCalls = JSON.parse(
   readFileSync(
@@ -92,7 +99,7 @@ describe('sObject Collections, composite and limits', () => {
   });
 
   it('reports a converted lead in a collection update as CANNOT_UPDATE_CONVERTED_LEAD, as recorded', async () => {
-    const { id } = await conn.sobject('Lead').create({ LastName: 'Conv', Company: 'C' });
+    const id = idOf(await conn.sobject('Lead').create({ LastName: 'Conv', Company: 'C' }));
     await h.control(`leads/${id}/convert`, {});
     const res = await conn.sobject('Lead').update([{ Id: id, LastName: 'NoEdit' }]);
     const recorded = recordedCalls.find((c) =>
@@ -167,7 +174,7 @@ describe('sObject Collections, composite and limits', () => {
       compositeResponse: {
         httpStatusCode: number;
         referenceId: string;
-        body: any;
+        body: ErrorData;
         httpHeaders: Record<string, string>;
       }[];
     };
@@ -216,8 +223,8 @@ describe('sObject Collections, composite and limits', () => {
     const used = conn.limitInfo?.apiUsage?.used as number;
     assert.equal(conn.limitInfo?.apiUsage?.limit, 15000);
     const limits = await conn.limits();
-    assert.equal(limits.DailyApiRequests.Max, 15000);
-    assert.equal(limits.DailyApiRequests.Remaining, 15000 - used - 1);
+    assert.equal(limits.DailyApiRequests?.Max, 15000);
+    assert.equal(limits.DailyApiRequests?.Remaining, 15000 - used - 1);
     await h.control('limits', { max: 15000, used: 15000 });
     try {
       const e = await failure(conn.query('SELECT Id FROM User'));

@@ -12,13 +12,20 @@ import { tandemCustomisations } from '../seed/demo.ts';
 for (const name of ['https_proxy', 'http_proxy', 'HTTPS_PROXY', 'HTTP_PROXY'])
   delete process.env[name];
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- error and control bodies are asserted field by field
+export type ErrorData = any;
+
 export type Connection = InstanceType<typeof jsforce.Connection>;
 
 export interface Harness {
   readonly emulator: SalesforceEmulator;
   readonly url: string;
   connect(options?: { callOptions?: Record<string, string> }): Promise<Connection>;
-  control(path: string, body?: unknown, method?: string): Promise<{ status: number; body: any }>;
+  control(
+    path: string,
+    body?: unknown,
+    method?: string,
+  ): Promise<{ status: number; body: ErrorData }>;
   close(): Promise<void>;
 }
 
@@ -66,10 +73,16 @@ export async function startCustomisedHarness(
   return h;
 }
 
+/** The id of a successful save result (jsforce types it as optional). */
+export function idOf(result: { id?: string | undefined }): string {
+  if (typeof result.id !== 'string') throw new Error(`no id in ${JSON.stringify(result)}`);
+  return result.id;
+}
+
 /** What jsforce throws, reduced to what the tests assert on. */
 export async function failure(
-  promise: Promise<unknown>,
-): Promise<{ name: string; errorCode: string; message: string; data: any }> {
+  promise: PromiseLike<unknown>,
+): Promise<{ name: string; errorCode: string; message: string; data: ErrorData }> {
   try {
     await promise;
   } catch (error) {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { failure, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
+import { failure, idOf, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
 
 describe('single-record REST calls', () => {
   let h: Harness;
@@ -17,7 +17,7 @@ describe('single-record REST calls', () => {
       .create({ LastName: 'Lovelace', Company: 'Analytical', Email: 'ada@example.com' });
     assert.equal(created.success, true);
     assert.match(created.id, /^00Q[a-zA-Z0-9]{15}$/);
-    const lead = await conn.sobject('Lead').retrieve(created.id);
+    const lead = await conn.sobject('Lead').retrieve(idOf(created));
     assert.equal(lead['attributes']?.url, `/services/data/v59.0/sobjects/Lead/${created.id}`);
     assert.equal(lead['Status'], 'Open - Not Contacted');
     assert.equal(lead['OwnerId'], conn.userInfo?.id);
@@ -29,17 +29,17 @@ describe('single-record REST calls', () => {
     assert.match(String(lead['CreatedDate']), /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/);
     const updated = await conn.sobject('Lead').update({ Id: created.id, FirstName: 'Ada' });
     assert.deepEqual(updated, { id: created.id, success: true, errors: [] });
-    const after = await conn.sobject('Lead').retrieve(created.id);
+    const after = await conn.sobject('Lead').retrieve(idOf(created));
     assert.equal(after['Name'], 'Ada Lovelace');
     assert.ok(String(after['SystemModstamp']) > String(lead['SystemModstamp']));
     const deleted = await conn.sobject('Lead').destroy(created.id);
     assert.deepEqual(deleted, { id: created.id, success: true, errors: [] });
-    const gone = await failure(conn.sobject('Lead').retrieve(created.id));
+    const gone = await failure(conn.sobject('Lead').retrieve(idOf(created)));
     assert.equal(gone.errorCode, 'NOT_FOUND');
   });
 
   it('accepts a 15-character id and retrieves only the fields asked for', async () => {
-    const { id } = await conn.sobject('Account').create({ Name: 'Fifteen' });
+    const id = idOf(await conn.sobject('Account').create({ Name: 'Fifteen' }));
     const record = (await conn.request(
       `/services/data/v59.0/sobjects/Account/${id.slice(0, 15)}?fields=Name,Id`,
     )) as Record<string, unknown>;
@@ -80,7 +80,7 @@ describe('single-record REST calls', () => {
     const byDefault = await conn
       .sobject('Case')
       .create({ Subject: 'Default type', Type: 'Question' });
-    const record = await conn.sobject('Case').retrieve(byDefault.id);
+    const record = await conn.sobject('Case').retrieve(idOf(byDefault));
     assert.equal(record['RecordTypeId'], support);
     assert.equal(record['Status'], 'New');
     assert.match(String(record['CaseNumber']), /^\d{8}$/);
@@ -93,11 +93,11 @@ describe('single-record REST calls', () => {
     const billed = await conn
       .sobject('Case')
       .retrieve(
-        (
+        idOf(
           await conn
             .sobject('Case')
-            .create({ Subject: 'Invoice', RecordTypeId: billing, Type: 'Refund' })
-        ).id,
+            .create({ Subject: 'Invoice', RecordTypeId: billing, Type: 'Refund' }),
+        ),
       );
     assert.equal(billed['Priority'], 'High');
   });
@@ -138,7 +138,7 @@ describe('single-record REST calls', () => {
     assert.equal(e.errorCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
     assert.match(e.message, /^Unable to create\/update fields: Display_Name__c, Name\./);
     assert.deepEqual(e.data.fields, ['Display_Name__c', 'Name']);
-    const { id } = await conn.sobject('Lead').create({ LastName: 'L', Company: 'C' });
+    const id = idOf(await conn.sobject('Lead').create({ LastName: 'L', Company: 'C' }));
     const u = await failure(conn.sobject('Lead').update({ Id: id, IsConverted: true }));
     assert.equal(u.errorCode, 'INVALID_FIELD_FOR_INSERT_UPDATE');
   });
@@ -161,7 +161,7 @@ describe('single-record REST calls', () => {
     assert.equal(e.errorCode, 'DUPLICATE_VALUE');
     assert.equal(
       e.message,
-      `duplicate value found: Customer_Number__c duplicates value on record with id: ${first.id.slice(0, 15)}`,
+      `duplicate value found: Customer_Number__c duplicates value on record with id: ${idOf(first).slice(0, 15)}`,
     );
   });
 
@@ -178,7 +178,7 @@ describe('single-record REST calls', () => {
     );
     assert.equal(wrongObject.errorCode, 'MALFORMED_ID');
     const account = await conn.sobject('Account').create({ Name: 'Soon gone' });
-    await conn.sobject('Account').destroy(account.id);
+    await conn.sobject('Account').destroy(idOf(account));
     const missing = await failure(
       conn.sobject('Contact').create({ LastName: 'N', AccountId: account.id }),
     );
@@ -191,14 +191,14 @@ describe('single-record REST calls', () => {
   });
 
   it('answers CANNOT_UPDATE_CONVERTED_LEAD once a lead is converted', async () => {
-    const { id } = await conn
-      .sobject('Lead')
-      .create({
+    const id = idOf(
+      await conn.sobject('Lead').create({
         FirstName: 'Con',
         LastName: 'Verted',
         Company: 'Conv Inc',
         Email: 'conv@example.com',
-      });
+      }),
+    );
     const converted = await h.control(`leads/${id}/convert`, {});
     assert.equal(converted.status, 200);
     const e = await failure(conn.sobject('Lead').update({ Id: id, Title: 'CEO' }));
@@ -207,7 +207,7 @@ describe('single-record REST calls', () => {
   });
 
   it('answers ENTITY_IS_DELETED for a deleted record, which queryAll still shows with IsDeleted', async () => {
-    const { id } = await conn.sobject('Contact').create({ LastName: 'Deleted' });
+    const id = idOf(await conn.sobject('Contact').create({ LastName: 'Deleted' }));
     await conn.sobject('Contact').destroy(id);
     const e = await failure(conn.sobject('Contact').update({ Id: id, LastName: 'Again' }));
     assert.equal(e.errorCode, 'ENTITY_IS_DELETED');
@@ -262,9 +262,9 @@ describe('single-record REST calls', () => {
     const updated = await conn
       .sobject('Contact')
       .upsert({ LastName: 'Ext2', Intercom_Id__c: 'ic-1' }, 'Intercom_Id__c');
-    assert.equal(updated.id, created.id);
+    assert.equal(updated.id, idOf(created));
     assert.equal((updated as { created?: boolean }).created, false);
-    assert.equal((await conn.sobject('Contact').retrieve(created.id))['LastName'], 'Ext2');
+    assert.equal((await conn.sobject('Contact').retrieve(idOf(created)))['LastName'], 'Ext2');
     await conn.sobject('Lead').create({ LastName: 'A', Company: 'C', Email: 'many@example.com' });
     await conn.sobject('Lead').create({ LastName: 'B', Company: 'C', Email: 'many@example.com' });
     const e = await failure(
@@ -287,19 +287,21 @@ describe('single-record REST calls', () => {
 
   it('answers getUpdated and getDeleted for a window', async () => {
     const start = new Date(Date.now() - 60_000);
-    const { id } = await conn
-      .sobject('Opportunity')
-      .create({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-12-31' });
+    const id = idOf(
+      await conn
+        .sobject('Opportunity')
+        .create({ Name: 'Deal', StageName: 'Prospecting', CloseDate: '2026-12-31' }),
+    );
     const gone = await conn
       .sobject('Opportunity')
       .create({ Name: 'Gone', StageName: 'Prospecting', CloseDate: '2026-12-31' });
-    await conn.sobject('Opportunity').destroy(gone.id);
+    await conn.sobject('Opportunity').destroy(idOf(gone));
     const end = new Date(Date.now() + 120_000);
     const updated = await conn
       .sobject('Opportunity')
       .updated(start.toISOString(), end.toISOString());
     assert.ok(updated.ids.includes(id));
-    assert.ok(!updated.ids.includes(gone.id));
+    assert.ok(!updated.ids.includes(idOf(gone)));
     assert.match(updated.latestDateCovered, /\+0000$/);
     const deleted = await conn
       .sobject('Opportunity')
@@ -315,9 +317,11 @@ describe('single-record REST calls', () => {
   });
 
   it('derives Opportunity probability and closed flags from the stage', async () => {
-    const { id } = await conn
-      .sobject('Opportunity')
-      .create({ Name: 'Won', StageName: 'Closed Won', CloseDate: '2026-06-30', Amount: 1200 });
+    const id = idOf(
+      await conn
+        .sobject('Opportunity')
+        .create({ Name: 'Won', StageName: 'Closed Won', CloseDate: '2026-06-30', Amount: 1200 }),
+    );
     const opp = await conn.sobject('Opportunity').retrieve(id);
     assert.equal(opp['IsWon'], true);
     assert.equal(opp['IsClosed'], true);

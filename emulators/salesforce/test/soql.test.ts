@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { failure, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
+import { failure, idOf, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
 
 interface Row {
   Id: string;
@@ -14,7 +14,7 @@ describe('SOQL', () => {
   before(async () => {
     h = await startCustomisedHarness();
     conn = await h.connect();
-    accountId = (await conn.sobject('Account').create({ Name: 'Acme' })).id;
+    accountId = idOf(await conn.sobject('Account').create({ Name: 'Acme' }));
     const people = [
       {
         FirstName: 'Ada',
