@@ -105,6 +105,7 @@ export function contactView(
     utm_source: null,
     utm_term: null,
     referrer: null,
+    ...(flavour === 'webhook' ? { sms_consent: false, unsubscribed_from_sms: false } : {}),
     enabled_push_messaging: null,
   };
 }
@@ -116,6 +117,7 @@ export const contactReference = (c: { id: string; external_id: string | null }) 
 });
 
 export function companyView(ws: Workspace, c: CompanyRecord, flavour: Flavour = 'rest') {
+  if (flavour === 'webhook') return companyWebhookView(ws, c);
   const view: Record<string, unknown> = {
     type: 'company',
     company_id: c.company_id,
@@ -146,6 +148,30 @@ export function companyView(ws: Workspace, c: CompanyRecord, flavour: Flavour = 
     c.plan === null ? {} : { type: 'plan', id: String(hashCode(c.plan)), name: c.plan };
   view['custom_attributes'] = { ...c.custom_attributes };
   return view;
+}
+
+/** Notifications carry a flatter company than REST (recorded: nulls kept, tag_ids, ISO dates). */
+function companyWebhookView(ws: Workspace, c: CompanyRecord) {
+  return {
+    type: 'company',
+    id: c.id,
+    name: c.name,
+    app_id: ws.app.id_code,
+    plan: c.plan === null ? null : { type: 'plan', id: String(hashCode(c.plan)), name: c.plan },
+    company_id: c.company_id,
+    remote_created_at: c.remote_created_at,
+    created_at: iso(c.created_at),
+    updated_at: iso(c.updated_at),
+    last_request_at: c.last_request_at,
+    size: c.size,
+    website: c.website,
+    industry: c.industry,
+    monthly_spend: c.monthly_spend,
+    session_count: c.session_count,
+    user_count: ws.userCount(c.id),
+    custom_attributes: { ...c.custom_attributes },
+    tag_ids: [...c.tag_ids],
+  };
 }
 
 function hashCode(text: string): number {
@@ -248,6 +274,8 @@ function authorView(ws: Workspace, author: { type: string; id: string }) {
       id: author.id,
       name: admin?.name ?? 'Operator',
       email: admin?.email ?? 'operator@tandem.example',
+      from_ai_agent: false,
+      is_ai_answer: false,
     };
   }
   const contact = ws.contacts.get(author.id);
@@ -274,6 +302,7 @@ function partView(ws: Workspace, part: PartRecord) {
     attachments: part.attachments,
     external_id: null,
     redacted: false,
+    metadata: {},
     email_message_metadata: null,
     state: part.state,
     tags: [],
@@ -317,7 +346,10 @@ export function conversationView(
         return contactReference({ id, external_id: contact?.external_id ?? null });
       }),
     },
-    first_contact_reply: null,
+    first_contact_reply:
+      c.source.delivered_as === 'customer_initiated'
+        ? { created_at: c.created_at, type: 'conversation', url: null }
+        : null,
     admin_assignee_id: c.admin_assignee_id ?? unassigned,
     team_assignee_id: c.team_assignee_id,
     open: c.state !== 'closed',
@@ -328,14 +360,16 @@ export function conversationView(
     sla_applied: null,
     statistics: null,
     conversation_rating: null,
+    // Real answers list teammates under `admins` (recorded notifications, API-NOTES), where the
+    // 2.14 schema names an optional `teammates` array.
     teammates: {
       type: 'admin.list',
-      teammates: [
+      admins: [
         ...new Set(c.parts.filter((p) => p.author.type === 'admin').map((p) => p.author.id)),
       ].map((id) => ({ type: 'admin', id })),
     },
     custom_attributes: { ...c.custom_attributes },
-    topics: {},
+    topics: { type: 'topic.list', topics: [], total_count: 0 },
     ticket: null,
     linked_objects: { type: 'list', data: [], total_count: 0, has_more: false },
     ai_agent: null,

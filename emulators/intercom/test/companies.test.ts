@@ -1,12 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertNoSchemaFailures, failure, startHarness, type Harness } from './harness.ts';
+import { assertNoSchemaFailures, failure, loose, startHarness, type Harness } from './harness.ts';
 
 describe('companies, tags and data attributes through the unchanged SDK', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness();
-    await h.client.dataAttributes.create({ name: 'tier', model: 'company', data_type: 'string' });
+    await h.client.dataAttributes.create(
+      loose({ name: 'tier', model: 'company', data_type: 'string' }),
+    );
   });
   after(async () => {
     await h.close();
@@ -106,7 +108,9 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
       assert.equal(scrolled.length, 40);
     } finally {
       await h.control('POST', '/seed', { seed: 'empty' });
-      await h.client.dataAttributes.create({ name: 'tier', model: 'company', data_type: 'string' });
+      await h.client.dataAttributes.create(
+        loose({ name: 'tier', model: 'company', data_type: 'string' }),
+      );
     }
   });
 
@@ -132,7 +136,7 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
       tag.id,
       'a second create returns the same tag',
     );
-    assert.ok((await h.client.tags.list()).data.some((t) => t.id === tag.id));
+    assert.ok((await h.client.tags.list()).data?.some((t) => t.id === tag.id));
     assert.equal((await h.client.tags.find({ tag_id: tag.id })).name, 'VIP');
     const contact = await h.client.contacts.create({ email: 'tagged@example.com' });
     const applied = await h.client.tags.tagContact({ contact_id: contact.id, id: tag.id });
@@ -142,7 +146,7 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
     assert.equal(inUse.body.errors[0].code, 'tag_has_dependent_objects');
     await h.client.tags.untagContact({ contact_id: contact.id, tag_id: tag.id });
     assert.equal(
-      (await h.client.contacts.listAttachedTags({ contact_id: contact.id })).data.length,
+      (await h.client.contacts.listAttachedTags({ contact_id: contact.id })).data?.length,
       0,
     );
     await h.client.tags.delete({ tag_id: tag.id });
@@ -154,18 +158,22 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
   });
 
   it('lists, creates and updates data attributes, refusing a duplicate name with the real message', async () => {
-    const created = await h.client.dataAttributes.create({
-      name: 'Mithril Shirt',
-      model: 'company',
-      data_type: 'string',
-    });
-    assert.equal(created.full_name, 'custom_attributes.Mithril Shirt');
-    const duplicate = await failure(
-      h.client.dataAttributes.create({
+    const created = await h.client.dataAttributes.create(
+      loose({
         name: 'Mithril Shirt',
         model: 'company',
         data_type: 'string',
       }),
+    );
+    assert.equal(created.full_name, 'custom_attributes.Mithril Shirt');
+    const duplicate = await failure(
+      h.client.dataAttributes.create(
+        loose({
+          name: 'Mithril Shirt',
+          model: 'company',
+          data_type: 'string',
+        }),
+      ),
     );
     assert.equal(duplicate.statusCode, 400);
     assert.equal(
@@ -173,7 +181,7 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
       "You already have 'Mithril Shirt' in your company data. To save this as new company data, use a different name.",
     );
     const archived = await h.client.dataAttributes.update({
-      data_attribute_id: String(created.id),
+      data_attribute_id: created.id ?? 0,
       body: { archived: true },
     });
     assert.equal(archived.archived, true);

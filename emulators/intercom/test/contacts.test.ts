@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertNoSchemaFailures, failure, startHarness, type Harness } from './harness.ts';
+import { assertNoSchemaFailures, failure, loose, startHarness, type Harness } from './harness.ts';
 
 describe('contacts through the unchanged SDK', () => {
   let h: Harness;
   before(async () => {
     h = await startHarness();
-    await h.client.dataAttributes.create({ name: 'plan', model: 'contact', data_type: 'string' });
-    await h.client.dataAttributes.create({ name: 'seats', model: 'contact', data_type: 'integer' });
+    await h.client.dataAttributes.create(
+      loose({ name: 'plan', model: 'contact', data_type: 'string' }),
+    );
+    await h.client.dataAttributes.create(
+      loose({ name: 'seats', model: 'contact', data_type: 'integer' }),
+    );
   });
   after(async () => {
     await h.close();
@@ -198,7 +202,7 @@ describe('contacts through the unchanged SDK', () => {
     await h.client.companies.attachContact({ contact_id: contact.id, id: company.id });
     const tags = await h.client.contacts.listAttachedTags({ contact_id: contact.id });
     assert.deepEqual(
-      tags.data.map((t) => t.name),
+      tags.data?.map((t) => t.name),
       ['Attached'],
     );
     const companies: string[] = [];
