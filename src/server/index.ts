@@ -1,0 +1,3 @@
+export { createApp, type ServerDeps, type FailedJobView } from './app.ts';
+export { createMetrics, type Metrics, type JobCount } from './metrics.ts';
+export { errorResponse, type ErrorBody } from './errors.ts';

@@ -1,0 +1,59 @@
+import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** How many jobs of one task and lane are in each state. */
+export interface JobCount {
+  readonly task: string;
+  readonly lane: string;
+  readonly queued: number;
+  readonly running: number;
+  readonly failed: number;
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  /** Records one finished attempt of a job. */
+  observeJob(task: string, lane: string, outcome: string, durationMs: number): void;
+}
+
+/**
+ * Tandem's Prometheus metrics, in a registry of their own (no global state). Job counts are
+ * read from the engine when Prometheus scrapes, so they are never stale.
+ */
+export function createMetrics(jobCounts: () => Promise<readonly JobCount[]>): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
+  const states = ['queued', 'running', 'failed'] as const;
+  // A scrape collects the three gauges one after the other; one read of the engine serves all.
+  let latest: { at: number; read: Promise<readonly JobCount[]> } | undefined;
+  const counts = () => {
+    if (latest === undefined || performance.now() - latest.at > 250) {
+      latest = { at: performance.now(), read: jobCounts() };
+    }
+    return latest.read;
+  };
+  for (const state of states) {
+    new Gauge({
+      name: `tandem_jobs_${state}`,
+      help: `Jobs ${state === 'failed' ? 'that exhausted their attempts' : state}, per task and lane`,
+      labelNames: ['task', 'lane'] as const,
+      registers: [registry],
+      async collect() {
+        this.reset();
+        for (const count of await counts())
+          this.set({ task: count.task, lane: count.lane }, count[state]);
+      },
+    });
+  }
+  const durations = new Histogram({
+    name: 'tandem_job_duration_seconds',
+    help: 'Time a job attempt took, per task, lane and outcome',
+    labelNames: ['task', 'lane', 'outcome'] as const,
+    buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
+    registers: [registry],
+  });
+  return {
+    registry,
+    observeJob: (task, lane, outcome, durationMs) =>
+      durations.observe({ task, lane, outcome }, durationMs / 1000),
+  };
+}
