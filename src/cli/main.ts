@@ -10,7 +10,7 @@ import {
 } from './command.ts';
 import { commands } from './commands/index.ts';
 import { ConfigError } from './setup.ts';
-import { version } from './version.ts';
+import { version } from '../runtime/version.ts';
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

@@ -59,6 +59,7 @@ export function createLogger(options: LoggerOptions): Logger {
     {
       level: options.level,
       base: { service: 'tandem' },
+      timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { log: (object) => scrub(object) as Record<string, unknown> },
       hooks: {
         // The message string is scrubbed too: a URL or header pasted into it must not leak.

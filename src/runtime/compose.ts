@@ -1,0 +1,153 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { serve, type ServerType } from '@hono/node-server';
+import type { Config } from '../config/index.ts';
+import {
+  createEmbeddedEngine,
+  createPostgresEngine,
+  type JobEngine,
+  type TaskList,
+} from '../queue/index.ts';
+import { createApp, createMetrics, type Metrics } from '../server/index.ts';
+import type { Store } from '../store/index.ts';
+import { version } from './version.ts';
+import { openDatabase } from './database.ts';
+import { ensureAdminToken, StartupError } from './local-state.ts';
+import type { Logger } from './logger.ts';
+import { builtinTasks } from './tasks.ts';
+
+export type Role = 'serve' | 'worker';
+
+export interface Runtime {
+  readonly store: Store;
+  readonly engine: JobEngine;
+  readonly metrics: Metrics;
+  /** The HTTP server's address, for `serve`. */
+  readonly url: string | undefined;
+  /** The admin token, only on the start that generated it. */
+  readonly generatedAdminToken: string | undefined;
+  readonly workerId: string;
+  /** Graceful stop: running jobs finish (or are released), then connections close. */
+  stop(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  readonly config: Config;
+  readonly log: Logger;
+  readonly role: Role;
+  /** Tasks besides the built-in ones (the sync handlers add theirs here). */
+  readonly tasks?: TaskList;
+}
+
+/** The one place where the real adapters are built and wired together. */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config, log, role } = options;
+  if (role === 'worker' && config.database.kind !== 'postgres') {
+    throw new StartupError(
+      'tandem worker needs PostgreSQL: set DATABASE_URL=postgres://… (with the embedded store, `tandem serve` runs the workers itself)',
+    );
+  }
+  const { store, secretKeyGenerated } = await openDatabase(config);
+  if (secretKeyGenerated)
+    log.warn(
+      { dataDir: config.dataDir },
+      'generated a new secret key in the data folder; back it up with the database',
+    );
+  const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  let engine: JobEngine | undefined;
+  let server: ServerType | undefined;
+  try {
+    const { applied } = await store.migrate();
+    if (applied.length > 0) log.info({ applied }, 'applied database migrations');
+    let metrics: Metrics | undefined;
+    const tasks = { ...builtinTasks({ events: store.events, workerId }), ...options.tasks };
+    const common = {
+      tasks,
+      concurrency: config.concurrency,
+      logger: log,
+      observer: {
+        onJobFinish: (task: string, lane: string, outcome: string, ms: number) =>
+          metrics?.observeJob(task, lane, outcome, ms),
+      },
+    };
+    engine =
+      config.database.kind === 'sqlite'
+        ? createEmbeddedEngine({ ...common, store, workerId })
+        : createPostgresEngine({ ...common, connectionString: config.database.url });
+    const jobs = engine;
+    metrics = createMetrics(() => jobs.stats());
+    await engine.start();
+
+    let url: string | undefined;
+    let generatedAdminToken: string | undefined;
+    if (role === 'serve') {
+      const adminToken = ensureAdminToken(config);
+      generatedAdminToken = adminToken.generated;
+      const app = createApp({
+        version,
+        databaseKind: config.database.kind,
+        log,
+        metrics,
+        database: store,
+        settings: store.settings,
+        events: store.events,
+        jobs: {
+          counts: () => jobs.stats(),
+          failed: async () =>
+            (await jobs.failedJobs({ limit: 100 })).map((job) => ({
+              id: job.id,
+              task: job.task,
+              attempts: job.attempts,
+              lastError: job.lastError,
+            })),
+        },
+        isAdminToken: adminToken.verify,
+      });
+      url = await listen(app.fetch, config, (s) => (server = s));
+    }
+    log.info({ role, workerId, database: config.database.kind, url }, 'tandem started');
+    return {
+      store,
+      engine,
+      metrics,
+      url,
+      generatedAdminToken,
+      workerId,
+      async stop() {
+        log.info({ role }, 'stopping: letting running jobs finish');
+        await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await jobs.stop({ graceMs: config.shutdownGraceMs });
+        await store.close();
+        log.info({ role }, 'stopped');
+      },
+    };
+  } catch (error) {
+    server?.close();
+    await engine?.stop({ graceMs: 0 }).catch(() => {});
+    await store.close().catch(() => {});
+    throw error;
+  }
+}
+
+function listen(
+  fetch: (request: Request) => Response | Promise<Response>,
+  config: Config,
+  keep: (server: ServerType) => void,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch, port: config.port, hostname: config.host }, (info) => {
+      const host = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve(`http://${host}:${info.port}`);
+    });
+    keep(server);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new StartupError(
+              `TANDEM_PORT: port ${config.port} on ${config.host} is already in use; choose another with --port`,
+            )
+          : error,
+      );
+    });
+  });
+}
