@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
 import type { Request } from './context.ts';
-import { controlRoutes, type SeedName } from './control.ts';
+import { controlRoutes, type ControlOptions } from './control.ts';
 import type { Emulator } from './emulator.ts';
 import { credentials } from './emulator.ts';
 import { ApiError, errorEnvelope } from './errors.ts';
@@ -53,10 +53,7 @@ function authorised(emulator: Emulator, header: string | undefined): boolean {
   );
 }
 
-export function buildApp(
-  emulator: Emulator,
-  options: { initialSeed?: SeedName; stateFile?: string } = {},
-): Hono<Env> {
+export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono<Env> {
   const app = new Hono<Env>();
 
   app.onError((error, c) => {

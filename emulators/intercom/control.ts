@@ -7,7 +7,7 @@ import { createContact, signUpLead, updateContact } from './contacts.ts';
 import type { Emulator } from './emulator.ts';
 import { ApiError, notFound } from './errors.ts';
 import { faultSchema } from './faults.ts';
-import { demoWorkspace, emptyWorkspace } from './seed.ts';
+import { demoWorkspace, emptyWorkspace, type DemoOptions } from './seed.ts';
 import { loadStateFile, saveStateFile } from './state-file.ts';
 import { defaultVersion, supportedVersions } from './versions.ts';
 
@@ -68,10 +68,13 @@ const subscriptionSchema = z.object({
   version: z.enum(supportedVersions).default(defaultVersion),
 });
 
-export function controlRoutes(
-  emulator: Emulator,
-  options: { initialSeed?: SeedName; stateFile?: string } = {},
-): ControlRoute[] {
+export interface ControlOptions {
+  initialSeed?: SeedName;
+  initialSizes?: DemoOptions;
+  stateFile?: string;
+}
+
+export function controlRoutes(emulator: Emulator, options: ControlOptions = {}): ControlRoute[] {
   const settings = () => ({
     latencyMs: emulator.latencyMs,
     rateLimitPerMinute: emulator.limiter.perMinute,
@@ -90,7 +93,9 @@ export function controlRoutes(
       method: 'POST',
       path: '/reset',
       handler: () => {
-        emulator.replaceWorkspace(buildWorkspace(options.initialSeed ?? 'empty'));
+        emulator.replaceWorkspace(
+          buildWorkspace(options.initialSeed ?? 'empty', options.initialSizes ?? {}),
+        );
         emulator.faults.clear();
         emulator.webhooks.reset();
         emulator.limiter.reset();

@@ -67,6 +67,7 @@ export async function startIntercomEmulator(
   );
   const app = buildApp(emulator, {
     initialSeed: seed,
+    ...(options.demoSize === undefined ? {} : { initialSizes: options.demoSize }),
     ...(stateFile === undefined ? {} : { stateFile }),
   });
   const host = options.host ?? '127.0.0.1';
