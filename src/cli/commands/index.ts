@@ -1,13 +1,17 @@
 import type { Command } from '../command.ts';
+import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
+import { emulateCommand } from './emulate.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
 import { workerCommand } from './worker.ts';
 
 /** Every `tandem` command, in the order `tandem --help` lists them. */
 export const commands: readonly Command[] = [
+  demoCommand,
   serveCommand,
   workerCommand,
   migrateCommand,
   doctorCommand,
+  emulateCommand,
 ];

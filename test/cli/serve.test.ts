@@ -1,0 +1,123 @@
+import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { runTandem, spawnTandem } from '../support/cli.ts';
+
+async function freePort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  return port;
+}
+
+function waitForLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(
+      () => reject(new Error(`no line matching ${pattern} in: ${seen}`)),
+      20_000,
+    );
+    stream.on('data', (chunk: Buffer) => {
+      seen += chunk.toString();
+      const match = pattern.exec(seen);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[0]);
+      }
+    });
+  });
+}
+
+describe('tandem serve', () => {
+  it('serves health, readiness and the admin API, then stops cleanly on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-serve-'));
+    const port = await freePort();
+    const child = spawnTandem(['serve', '--port', String(port)], {
+      cwd: dir,
+      env: { TANDEM_LOG_FORMAT: 'json' },
+    });
+    const stdout = child.stdout!;
+    const tokenLine = waitForLine(stdout, /Admin API token[^\n]*: (tdm_\S+)/);
+    await waitForLine(stdout, /Tandem is running at http:\/\/127\.0\.0\.1:\d+/);
+    const token = /(tdm_\S+)/.exec(await tokenLine)![1]!;
+    const base = `http://127.0.0.1:${port}`;
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal((await fetch(`${base}/api/status`)).status, 401);
+    const status = await fetch(`${base}/api/status`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(status.status, 200);
+    assert.equal(((await status.json()) as { database: string }).database, 'sqlite');
+    const exit = once(child, 'exit');
+    child.kill('SIGTERM');
+    const [code] = await exit;
+    assert.equal(code, 0);
+
+    // The token is printed once: a second start does not show it again, and the first still works.
+    const again = spawnTandem(['serve', '--port', String(port)], { cwd: dir });
+    let output = '';
+    again.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await waitForLine(again.stdout!, /Tandem is running/);
+    assert.doesNotMatch(output, /Admin API token/);
+    const reused = await fetch(`${base}/api/status`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(reused.status, 200);
+    again.kill('SIGINT');
+    assert.equal((await once(again, 'exit'))[0], 0);
+  });
+
+  it('says clearly when its port is taken', async () => {
+    const blocker = createServer().listen(0, '127.0.0.1');
+    await once(blocker, 'listening');
+    const { port } = blocker.address() as { port: number };
+    try {
+      const result = await runTandem(['serve', '--port', String(port)], {
+        cwd: mkdtempSync(join(tmpdir(), 'tandem-serve-')),
+      });
+      assert.equal(result.code, 1);
+      assert.match(
+        result.stderr,
+        new RegExp(`^tandem: TANDEM_PORT: port ${port} on 127.0.0.1 is already in use`, 'm'),
+      );
+    } finally {
+      blocker.close();
+    }
+  });
+});
+
+describe('tandem worker', () => {
+  it('refuses to run on the embedded store and says what it needs', async () => {
+    const result = await runTandem(['worker'], {
+      cwd: mkdtempSync(join(tmpdir(), 'tandem-worker-')),
+    });
+    assert.equal(result.code, 1);
+    assert.match(
+      result.stderr,
+      /^tandem: tandem worker needs PostgreSQL: set DATABASE_URL=postgres:\/\//,
+    );
+  });
+});
+
+describe('tandem demo', () => {
+  it('starts both emulators and Tandem, prints what to try, and stops by itself after --duration', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
+    const port = await freePort();
+    const result = await runTandem(['demo', '--duration', '1', '--port', String(port)], {
+      cwd: dir,
+      timeoutMs: 60_000,
+    });
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Salesforce emulator at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(result.stdout, /Intercom emulator at http:\/\/127\.0\.0\.1:\d+/);
+    assert.match(result.stdout, new RegExp(`Tandem at http://127\\.0\\.0\\.1:${port}`));
+    assert.match(result.stdout, /Try next:/);
+    assert.match(result.stdout, /Demo time is up; stopping\./);
+  });
+});
