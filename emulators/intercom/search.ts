@@ -5,7 +5,8 @@
 // next day, `<` ends before that day, and `!= >= <= IN NIN` are refused.
 import { ApiError } from './errors.ts';
 
-export type FieldKind = 'string' | 'integer' | 'float' | 'boolean' | 'date' | 'tag';
+/** `istring`: a string compared without regard to case (e-mail addresses). */
+export type FieldKind = 'string' | 'istring' | 'integer' | 'float' | 'boolean' | 'date' | 'tag';
 export interface FieldValue {
   kind: FieldKind;
   value: unknown;
@@ -67,7 +68,7 @@ function checkOperand(field: string, kind: FieldKind, op: Operator, value: unkno
     throw invalid(`The ${op} operator is not supported on the date field ${field}`);
   if (kind === 'tag' && op !== '=' && op !== '!=')
     throw invalid(`${field} supports only the = and != operators`);
-  if (['~', '!~', '^', '$'].includes(op) && kind !== 'string')
+  if (['~', '!~', '^', '$'].includes(op) && kind !== 'string' && kind !== 'istring')
     throw invalid(`The ${op} operator applies to string fields only`);
   if (['<', '>', '<=', '>='].includes(op) && !['integer', 'float', 'date'].includes(kind))
     throw invalid(`The ${op} operator applies to number and date fields only`);
@@ -86,6 +87,42 @@ function checkOperand(field: string, kind: FieldKind, op: Operator, value: unkno
   }
 }
 
+/** Records an index can narrow a query to, before every record is matched against it:
+ * `lookup(field, value)` answers for indexed fields (or undefined when it cannot). An AND
+ * group narrows by its first indexable filter, an OR group when all its children can. */
+export function candidates<T>(
+  node: Node,
+  lookup: (field: string, value: unknown) => T[] | undefined,
+): T[] | undefined {
+  if ('field' in node) {
+    if (node.operator === '=' && node.value !== null) return lookup(node.field, node.value);
+    if (node.operator === 'IN' && Array.isArray(node.value)) {
+      const found: T[] = [];
+      for (const value of node.value) {
+        const some = lookup(node.field, value);
+        if (some === undefined) return undefined;
+        found.push(...some);
+      }
+      return [...new Set(found)];
+    }
+    return undefined;
+  }
+  if (node.operator === 'AND') {
+    for (const child of node.value) {
+      const found = candidates(child, lookup);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  const union = new Set<T>();
+  for (const child of node.value) {
+    const found = candidates(child, lookup);
+    if (found === undefined) return undefined;
+    for (const item of found) union.add(item);
+  }
+  return [...union];
+}
+
 export function matches<T>(node: Node, record: T, resolve: FieldResolver<T>): boolean {
   if ('field' in node) return matchFilter(node, resolve(record, node.field));
   return node.operator === 'AND'
@@ -98,8 +135,10 @@ function normalise(kind: FieldKind, value: unknown): unknown {
   if (kind === 'date') return day(Number(value));
   if (kind === 'integer' || kind === 'float') return Number(value);
   if (kind === 'boolean') return value === true || value === 'true';
-  return String(value).toLowerCase();
+  return kind === 'istring' ? String(value).toLowerCase() : String(value);
 }
+
+const lower = (value: unknown) => String(value).toLowerCase();
 
 function matchFilter(filter: Filter, found: FieldValue | undefined): boolean {
   const { operator: op, kind } = filter;
@@ -128,13 +167,14 @@ function matchFilter(filter: Filter, found: FieldValue | undefined): boolean {
       return actual !== null && wanted !== null && (actual as number) >= (wanted as number);
     case '<=':
       return actual !== null && wanted !== null && (actual as number) <= (wanted as number);
+    // Text operators ignore case.
     case '~':
-      return typeof actual === 'string' && actual.includes(wanted as string);
+      return typeof actual === 'string' && lower(actual).includes(lower(wanted));
     case '!~':
-      return typeof actual !== 'string' || !actual.includes(wanted as string);
+      return typeof actual !== 'string' || !lower(actual).includes(lower(wanted));
     case '^':
-      return typeof actual === 'string' && actual.startsWith(wanted as string);
+      return typeof actual === 'string' && lower(actual).startsWith(lower(wanted));
     case '$':
-      return typeof actual === 'string' && actual.endsWith(wanted as string);
+      return typeof actual === 'string' && lower(actual).endsWith(lower(wanted));
   }
 }

@@ -11,7 +11,7 @@ import type { Request } from '../context.ts';
 import { asBody, decodeCursor, encodeCursor, optObject, perPage } from '../input.ts';
 import { pageSorted, type SortKey } from '../pager.ts';
 import { route } from '../route.ts';
-import { compileQuery, matches, type FieldKind, type FieldValue } from '../search.ts';
+import { candidates, compileQuery, matches, type FieldKind, type FieldValue } from '../search.ts';
 import { contactIdOf, type ContactRecord, type Workspace } from '../state.ts';
 import { contactReference, contactView } from '../views.ts';
 
@@ -30,8 +30,6 @@ const stringFields = [
   'role',
   'name',
   'avatar',
-  'email',
-  'email_domain',
   'phone',
   'external_id',
   'language_override',
@@ -46,6 +44,7 @@ const booleanFields = ['unsubscribed_from_emails', 'marked_email_as_spam', 'has_
 
 function contactFieldKind(ws: Workspace, field: string): FieldKind | undefined {
   if (dateFields.includes(field)) return 'date';
+  if (field === 'email' || field === 'email_domain') return 'istring';
   if (stringFields.includes(field)) return 'string';
   if (booleanFields.includes(field)) return 'boolean';
   if (field === 'owner_id') return 'integer';
@@ -85,7 +84,7 @@ function contactField(c: ContactRecord, field: string, kind: FieldKind): FieldVa
   return { kind, value: value ?? null };
 }
 
-const sortable = [...dateFields, ...stringFields, 'owner_id'];
+const sortable = [...dateFields, ...stringFields, 'email', 'email_domain', 'owner_id'];
 
 function listContacts(req: Request) {
   const { ws } = req.ops;
@@ -160,7 +159,17 @@ function searchContacts(req: Request) {
     contactField(c, field, contactFieldKind(ws, field) ?? 'string');
 
   const found: ContactRecord[] = [];
-  for (const contact of ws.contacts.values()) {
+  // id, email and external_id are indexed: a query on them does not scan the workspace.
+  const narrowed = candidates<ContactRecord>(query, (field, value) => {
+    const text = String(value);
+    if (field === 'id')
+      return ws.contacts.has(text) ? [ws.contacts.get(text) as ContactRecord] : [];
+    if (field === 'email') return ws.contactsByEmail(text);
+    if (field === 'external_id')
+      return [ws.contactByExternalId(text)].filter((c) => c !== undefined);
+    return undefined;
+  });
+  for (const contact of narrowed ?? ws.contacts.values()) {
     if (!contact.archived && matches(query, contact, resolve)) found.push(contact);
   }
   const key = (c: ContactRecord): SortKey => {
