@@ -28,7 +28,7 @@ describe('webhook notifications', () => {
   let receiver: Receiver;
   const topics = (deliveries: Delivery[]) => deliveries.map((d) => d.body.topic);
   before(async () => {
-    h = await startHarness({ webhookRetryDelayMs: 100, webhookTimeoutMs: 300 });
+    h = await startHarness({ webhookRetryDelayMs: 100, webhookTimeoutMs: 3000 });
   });
   beforeEach(async () => {
     receiver = await startReceiver();
@@ -244,10 +244,12 @@ describe('webhook notifications', () => {
   });
 
   it('treats no answer within the timeout as a failure and retries', async () => {
+    await h.control('PUT', '/settings', { webhookTimeoutMs: 300 });
     receiver.answer = (_delivery, index) =>
-      index === 0 ? { status: 200, delayMs: 1000 } : { status: 200 };
+      index === 0 ? { status: 200, delayMs: 1500 } : { status: 200 };
     await h.client.contacts.create({ email: 'slow@example.com' });
     await h.emu.emulator.webhooks.idle();
+    await h.control('PUT', '/settings', { webhookTimeoutMs: 3000 });
     assert.equal(receiver.deliveries.length, 2);
     const log = await h.control('GET', '/webhooks/deliveries');
     assert.deepEqual(
