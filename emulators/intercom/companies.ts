@@ -123,7 +123,8 @@ export function deleteCompany(ops: Ops, id: string): CompanyRecord {
   const company = findCompany(ops, id);
   for (const contact of ops.ws.contactsOfCompany(company.id)) touch(ops, contact);
   ops.ws.removeCompany(company);
-  emitCompany(ops, 'company.deleted', company);
+  const reference = { type: 'company', id: company.id, company_id: company.company_id };
+  ops.emit('company.deleted', () => reference);
   return company;
 }
 

@@ -250,7 +250,9 @@ export function deleteContact(ops: Ops, id: string): ContactRecord {
   const contact = ops.ws.contacts.get(id);
   if (contact === undefined) throw notFound('User Not Found');
   ops.ws.removeContact(contact, 'deleted');
-  emitContact(ops, 'contact.deleted', contact);
+  // *.deleted topics carry only identifying fields (Intercom's webhook topics page).
+  const reference = { type: 'contact', id: contact.id, external_id: contact.external_id };
+  ops.emit('contact.deleted', () => reference);
   return contact;
 }
 
@@ -261,7 +263,8 @@ export function archiveContact(ops: Ops, id: string, archived: boolean): Contact
   contact.archived = archived;
   ops.ws.archivedCount += archived ? 1 : -1;
   touch(ops, contact);
-  emitContact(ops, archived ? 'contact.archived' : 'contact.unarchived', contact);
+  // The docs' topic table names the second one `contact.unarchive` (sic).
+  emitContact(ops, archived ? 'contact.archived' : 'contact.unarchive', contact);
   return contact;
 }
 
@@ -302,6 +305,11 @@ export function mergeContacts(ops: Ops, raw: unknown): ContactRecord {
   }
   ops.ws.removeContact(from, 'merged');
   touch(ops, into);
-  emitContact(ops, 'contact.merged', into);
+  // contact.merged carries the surviving contact plus `merged_from` (webhook topics page).
+  const snapshot = structuredClone(into);
+  ops.emit('contact.merged', (version) => ({
+    ...contactView(ops.ws, snapshot, version, 'webhook'),
+    merged_from: { type: 'contact', id: from.id },
+  }));
   return into;
 }

@@ -174,7 +174,7 @@ describe('webhook notifications', () => {
       'contact.email.updated',
       'contact.merged',
       'contact.archived',
-      'contact.unarchived',
+      'contact.unarchive',
       'contact.deleted',
       'contact.user.tag.created',
       'contact.user.tag.deleted',
@@ -199,6 +199,11 @@ describe('webhook notifications', () => {
       ['<p>answer</p>'],
       'the notification carries the triggering part',
     );
+    const merged = receiver.deliveries.find((d) => d.body.topic === 'contact.merged');
+    assert.equal(merged?.body.data.item['id'], user.id);
+    assert.deepEqual(merged?.body.data.item['merged_from'], { type: 'contact', id: lead2.id });
+    const deleted = receiver.deliveries.find((d) => d.body.topic === 'contact.deleted');
+    assert.deepEqual(deleted?.body.data.item, { type: 'contact', id: other.id, external_id: null });
     const signup = receiver.deliveries.find((d) => d.body.topic === 'contact.lead.signed_up');
     assert.equal(signup?.body.data.item['role'], 'user');
     assert.equal(signup?.body.data.item['id'], lead.id);
