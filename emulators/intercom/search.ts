@@ -36,7 +36,17 @@ const daySeconds = 86_400;
 const day = (seconds: number) => Math.floor(seconds / daySeconds);
 
 /** Validates the raw query and returns a compiled tree, or throws the error Intercom gives. */
-export function compileQuery(raw: unknown, kinds: FieldKinds, depth = 0): Node {
+export interface QueryOptions {
+  /** Conversation search documents `>` and `<` as "greater (or equal)" and "lower (or equal)". */
+  inclusiveComparisons?: boolean;
+}
+
+export function compileQuery(
+  raw: unknown,
+  kinds: FieldKinds,
+  options: QueryOptions = {},
+  depth = 0,
+): Node {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
     throw invalid('query must be an object with field, operator and value');
   const node = raw as Record<string, unknown>;
@@ -48,7 +58,10 @@ export function compileQuery(raw: unknown, kinds: FieldKinds, depth = 0): Node {
       throw invalid(`${operator} requires a non-empty array of filters as value`);
     if (value.length > 15)
       throw invalid('There is a limit of max 15 filters for each AND or OR group');
-    return { operator, value: value.map((child) => compileQuery(child, kinds, depth + 1)) };
+    return {
+      operator,
+      value: value.map((child) => compileQuery(child, kinds, options, depth + 1)),
+    };
   }
   const field = node['field'];
   if (typeof field !== 'string') throw invalid('field must be a string');
@@ -60,7 +73,9 @@ export function compileQuery(raw: unknown, kinds: FieldKinds, depth = 0): Node {
     throw new ApiError(400, 'invalid_field', `${field} is not a valid search field`);
   const value = node['value'];
   checkOperand(field, kind, op, value);
-  return { field, operator: op, value, kind };
+  const inclusive = options.inclusiveComparisons === true && kind !== 'date';
+  const effective = inclusive && op === '>' ? '>=' : inclusive && op === '<' ? '<=' : op;
+  return { field, operator: effective, value, kind };
 }
 
 function checkOperand(field: string, kind: FieldKind, op: Operator, value: unknown): void {

@@ -1,6 +1,7 @@
 // Intercom-Version: the SDK sends 2.14. 2.11 to 2.16 are served; shapes differ only where the
 // OpenAPI descriptions differ (2.16: contact owner_id is a string, an unassigned conversation
-// has admin_assignee_id 0). Other values of the header are refused with Intercom's error.
+// has admin_assignee_id and team_assignee_id 0, priority is a level). Other values of the
+// header are refused with Intercom's error.
 import { ApiError } from './errors.ts';
 
 export const supportedVersions = ['2.11', '2.12', '2.13', '2.14', '2.15', '2.16'] as const;
@@ -21,3 +22,6 @@ export function parseVersion(header: string | undefined): ApiVersion {
 
 export const ownerIdIsString = (version: ApiVersion) => version === '2.16';
 export const unassignedIsZero = (version: ApiVersion) => version === '2.16';
+/** 2.16 replaces priority/not_priority with levels; the mapping is the emulator's reading. */
+export const priorityOf = (version: ApiVersion, priority: 'priority' | 'not_priority') =>
+  version !== '2.16' ? priority : priority === 'priority' ? 'high' : 'none';

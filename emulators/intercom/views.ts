@@ -12,7 +12,7 @@ import type {
   TeamRecord,
   Workspace,
 } from './state.ts';
-import { ownerIdIsString, unassignedIsZero, type ApiVersion } from './versions.ts';
+import { ownerIdIsString, priorityOf, unassignedIsZero, type ApiVersion } from './versions.ts';
 
 export type Flavour = 'rest' | 'webhook';
 const embeddedLimit = 10;
@@ -351,12 +351,12 @@ export function conversationView(
         ? { created_at: c.created_at, type: 'conversation', url: null }
         : null,
     admin_assignee_id: c.admin_assignee_id ?? unassigned,
-    team_assignee_id: c.team_assignee_id,
+    team_assignee_id: c.team_assignee_id ?? unassigned,
     open: c.state !== 'closed',
     state: c.state,
     read: c.read,
     tags: { type: 'tag.list', tags: c.tags.map((tag) => appliedTagView(ws, tag)) },
-    priority: c.priority,
+    priority: priorityOf(version, c.priority),
     sla_applied: null,
     statistics: null,
     conversation_rating: null,

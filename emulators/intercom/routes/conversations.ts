@@ -15,7 +15,7 @@ import type { ConversationRecord } from '../state.ts';
 import { conversationView } from '../views.ts';
 
 // Conversation search: Intercom documents no day truncation here, so timestamps compare as
-// integers (UNCONFIRMED upstream; see docs/emulators/intercom.md).
+// integers, and its operator table makes > and < inclusive ("greater (or equal) than").
 const kinds: Record<string, FieldKind> = {
   id: 'string',
   created_at: 'integer',
@@ -109,7 +109,7 @@ function list(req: Request) {
 function search(req: Request) {
   const body = asBody(req.body);
   if (body['query'] === undefined) throw badRequest('query is required', 'parameter_not_found');
-  const query = compileQuery(body['query'], (name) => kinds[name]);
+  const query = compileQuery(body['query'], (name) => kinds[name], { inclusiveComparisons: true });
   const pagination = optObject(body, 'pagination') ?? {};
   const size = perPage(pagination['per_page'], 20);
   const after = decodeCursor(pagination['starting_after']);

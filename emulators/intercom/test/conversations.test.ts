@@ -184,6 +184,42 @@ describe('conversations through the unchanged SDK', () => {
     for (const c of mine.data) assert.equal(c.admin_assignee_id, Number(admin));
   });
 
+  it('compares conversation timestamps with > and < inclusively, as Intercom documents', async () => {
+    const { conversation_id: id = '' } = await h.client.conversations.create({
+      from: { type: 'user', id: userId },
+      body: 'When?',
+    });
+    const created = (await h.client.conversations.find({ conversation_id: id })).created_at;
+    const at = await h.client.conversations.search({
+      query: {
+        operator: 'AND',
+        value: [
+          { field: 'id', operator: '=', value: id },
+          { field: 'created_at', operator: '>', value: String(created) },
+        ],
+      },
+    });
+    assert.deepEqual(
+      at.data.map((c) => c.id),
+      [id],
+    );
+  });
+
+  it('answers admin_assignee_id 0 for an unassigned conversation under Intercom-Version 2.16', async () => {
+    const { conversation_id: id = '' } = await h.client.conversations.create({
+      from: { type: 'user', id: userId },
+      body: 'Nobody has me',
+    });
+    assert.equal(
+      (await h.client.conversations.find({ conversation_id: id })).admin_assignee_id,
+      null,
+    );
+    const as216 = await h.api('GET', `/conversations/${id}`, undefined, {
+      'intercom-version': '2.16',
+    });
+    assert.equal(as216.body.admin_assignee_id, 0);
+  });
+
   it('serves the demo seed with images, tags, closed and assigned conversations', async () => {
     const all = [...h.emu.emulator.ws.conversations.values()];
     assert.ok(all.some((c) => c.parts.some((p) => p.attachments.length > 0)));

@@ -249,6 +249,21 @@ describe('contact search', () => {
     assert.equal(next.body.pages.next, undefined);
   });
 
+  it('matches e-mails without regard to case, the same through the index as by a scan', async () => {
+    const indexed = await search({ field: 'email', operator: '=', value: 'ADA@Alpha.example' });
+    assert.deepEqual(indexed, named('ada'));
+    // An OR with an unindexed field makes the emulator scan every contact instead.
+    const scanned = await search({
+      operator: 'OR',
+      value: [
+        { field: 'email', operator: '=', value: 'ADA@Alpha.example' },
+        { field: 'name', operator: '=', value: 'nobody at all' },
+      ],
+    });
+    assert.deepEqual(scanned, indexed);
+    assert.deepEqual(await search({ field: 'external_id', operator: '=', value: 'cn-1' }), []);
+  });
+
   it('finds contacts by tag_id', async () => {
     const tag = await h.client.tags.create({ name: 'Searchable' });
     await h.client.tags.tagContact({ contact_id: ids['cat'] ?? '', id: tag.id });
