@@ -195,7 +195,11 @@ export async function startSalesforceEmulator(
     async close() {
       if (timer) clearInterval(timer);
       bulk.clear();
-      await streaming.current?.close();
+      if (streaming.current) {
+        await streaming.current.close();
+        // The flushed long polls need a moment to leave before connections are cut.
+        await new Promise((r) => setTimeout(r, 50));
+      }
       persist();
       await new Promise<void>((resolve) => {
         if ('closeAllConnections' in server) server.closeAllConnections();

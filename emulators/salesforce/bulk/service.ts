@@ -16,7 +16,14 @@ import { isRecord, methodNotAllowed, type RestRequest, type RestResponse } from 
 
 type IngestOperation = 'insert' | 'update' | 'upsert' | 'delete' | 'hardDelete';
 const ingestOperations: readonly string[] = ['insert', 'update', 'upsert', 'delete', 'hardDelete'];
-const delimiters: Record<string, string> = { COMMA: ',', TAB: '\t', PIPE: '|', SEMICOLON: ';', CARET: '^', BACKQUOTE: '`' };
+const delimiters: Record<string, string> = {
+  COMMA: ',',
+  TAB: '\t',
+  PIPE: '|',
+  SEMICOLON: ';',
+  CARET: '^',
+  BACKQUOTE: '`',
+};
 
 interface JobBase {
   readonly id: string;
@@ -57,7 +64,8 @@ interface QueryJob extends JobBase {
 type Job = IngestJob | QueryJob;
 
 const json = (status: number, body: unknown): RestResponse => ({ status, body });
-const bulkError = (status: number, errorCode: string, message: string): RestResponse => json(status, [{ errorCode, message }]);
+const bulkError = (status: number, errorCode: string, message: string): RestResponse =>
+  json(status, [{ errorCode, message }]);
 
 export class BulkService {
   readonly #ctx: EmulatorContext;
@@ -79,14 +87,17 @@ export class BulkService {
 
   async handle(_ctx: EmulatorContext, req: RestRequest): Promise<RestResponse> {
     const [, kind, id, sub] = req.segments;
-    if (kind !== 'ingest' && kind !== 'query') return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (kind !== 'ingest' && kind !== 'query')
+      return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (id === undefined) {
-      if (req.method === 'POST') return kind === 'ingest' ? this.#createIngest(req) : this.#createQuery(req);
+      if (req.method === 'POST')
+        return kind === 'ingest' ? this.#createIngest(req) : this.#createQuery(req);
       if (req.method === 'GET') return this.#list(kind);
       return methodNotAllowed(req.method, ['GET', 'POST']);
     }
     const job = this.#jobs.get(id);
-    if (!job || job.kind !== kind) return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (!job || job.kind !== kind)
+      return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (sub === undefined) {
       if (req.method === 'GET') return json(200, this.#info(job));
       if (req.method === 'PATCH') return this.#changeState(job, req);
@@ -102,27 +113,46 @@ export class BulkService {
     if (job.kind === 'ingest') {
       if (sub === 'batches') {
         if (req.method !== 'PUT') return methodNotAllowed(req.method, ['PUT']);
-        if (job.state !== 'Open') return bulkError(409, 'INVALIDJOBSTATE', `Job ${job.id} is not open for uploads (state ${job.state})`);
+        if (job.state !== 'Open')
+          return bulkError(
+            409,
+            'INVALIDJOBSTATE',
+            `Job ${job.id} is not open for uploads (state ${job.state})`,
+          );
         job.csv += job.csv === '' ? req.text : req.text.replace(/^[^\n]*\n/, '');
         return { status: 201 };
       }
       if (req.method !== 'GET') return methodNotAllowed(req.method, ['GET']);
-      if (sub === 'successfulResults') return this.#csv([['sf__Id', 'sf__Created', ...job.header], ...job.successful]);
-      if (sub === 'failedResults') return this.#csv([['sf__Id', 'sf__Error', ...job.header], ...job.failed]);
+      if (sub === 'successfulResults')
+        return this.#csv([['sf__Id', 'sf__Created', ...job.header], ...job.successful]);
+      if (sub === 'failedResults')
+        return this.#csv([['sf__Id', 'sf__Error', ...job.header], ...job.failed]);
       if (sub === 'unprocessedrecords') return this.#csv([job.header, ...job.unprocessed]);
       return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
     }
-    if (sub !== 'results') return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
+    if (sub !== 'results')
+      return bulkError(404, 'NOT_FOUND', 'The requested resource does not exist');
     if (req.method !== 'GET') return methodNotAllowed(req.method, ['GET']);
     if (req.version !== job.apiVersion) {
-      return bulkError(409, 'INVALIDJOBSTATE', `The job was created with API version ${job.apiVersion}; read its results with the same version`);
+      return bulkError(
+        409,
+        'INVALIDJOBSTATE',
+        `The job was created with API version ${job.apiVersion}; read its results with the same version`,
+      );
     }
-    if (job.state !== 'JobComplete') return bulkError(412, 'JOB_NOT_COMPLETE', `Job ${job.id} is not complete (state ${job.state})`);
+    if (job.state !== 'JobComplete')
+      return bulkError(
+        412,
+        'JOB_NOT_COMPLETE',
+        `Job ${job.id} is not complete (state ${job.state})`,
+      );
     return this.#resultsPage(job, req);
   }
 
   #list(kind: 'ingest' | 'query'): RestResponse {
-    const records = [...this.#jobs.values()].filter((j) => j.kind === kind).map((j) => this.#info(j));
+    const records = [...this.#jobs.values()]
+      .filter((j) => j.kind === kind)
+      .map((j) => this.#info(j));
     return json(200, { done: true, records, nextRecordsUrl: null });
   }
 
@@ -146,20 +176,33 @@ export class BulkService {
 
   #createIngest(req: RestRequest): RestResponse {
     const body = req.body;
-    if (!isRecord(body)) return bulkError(400, 'InvalidJob', 'The request body must be a JSON object');
+    if (!isRecord(body))
+      return bulkError(400, 'InvalidJob', 'The request body must be a JSON object');
     const operation = String(body['operation'] ?? '');
-    if (!ingestOperations.includes(operation)) return bulkError(400, 'InvalidJob', `InvalidJob : Invalid operation: ${operation}`);
+    if (!ingestOperations.includes(operation))
+      return bulkError(400, 'InvalidJob', `InvalidJob : Invalid operation: ${operation}`);
     const table = this.#ctx.org.table(String(body['object'] ?? ''));
-    if (!table) return bulkError(400, 'INVALIDENTITY', `sObject type '${String(body['object'])}' is not supported.`);
-    const ext = typeof body['externalIdFieldName'] === 'string' ? body['externalIdFieldName'] : null;
+    if (!table)
+      return bulkError(
+        400,
+        'INVALIDENTITY',
+        `sObject type '${String(body['object'])}' is not supported.`,
+      );
+    const ext =
+      typeof body['externalIdFieldName'] === 'string' ? body['externalIdFieldName'] : null;
     if (operation === 'upsert') {
       const field = ext ? table.type.field(ext) : undefined;
       if (!field || !(field.externalId || field.idLookup)) {
-        return bulkError(400, 'InvalidJob', `InvalidJob : External ID was blank or not an external ID field: ${ext ?? ''}`);
+        return bulkError(
+          400,
+          'InvalidJob',
+          `InvalidJob : External ID was blank or not an external ID field: ${ext ?? ''}`,
+        );
       }
     }
     const delimiter = String(body['columnDelimiter'] ?? 'COMMA');
-    if (!delimiters[delimiter]) return bulkError(400, 'InvalidJob', `InvalidJob : Invalid column delimiter: ${delimiter}`);
+    if (!delimiters[delimiter])
+      return bulkError(400, 'InvalidJob', `InvalidJob : Invalid column delimiter: ${delimiter}`);
     const job: IngestJob = {
       ...this.#newJob(req, table.type.name),
       kind: 'ingest',
@@ -180,20 +223,33 @@ export class BulkService {
 
   #createQuery(req: RestRequest): RestResponse {
     const body = req.body;
-    if (!isRecord(body) || typeof body['query'] !== 'string') return bulkError(400, 'INVALIDJOB', 'The request body must carry a query');
+    if (!isRecord(body) || typeof body['query'] !== 'string')
+      return bulkError(400, 'INVALIDJOB', 'The request body must carry a query');
     const operation = body['operation'] === 'queryAll' ? 'queryAll' : 'query';
     const text = body['query'];
     let result: QueryResult;
     try {
       result = runSoql(this.#ctx.org, text, { includeDeleted: operation === 'queryAll' });
     } catch (error) {
-      if (error instanceof SoqlError) return bulkError(400, error.code, formatSoqlError(text, error.pos, error.message));
+      if (error instanceof SoqlError)
+        return bulkError(400, error.code, formatSoqlError(text, error.pos, error.message));
       throw error;
     }
     if (result.count !== null || result.aggregate !== null) {
-      return bulkError(400, 'INVALIDJOB', 'Aggregate queries are not supported by Bulk API 2.0 query jobs');
+      return bulkError(
+        400,
+        'INVALIDJOB',
+        'Aggregate queries are not supported by Bulk API 2.0 query jobs',
+      );
     }
-    const job: QueryJob = { ...this.#newJob(req, result.type.name), kind: 'query', operation, query: text, rows: [], header: [] };
+    const job: QueryJob = {
+      ...this.#newJob(req, result.type.name),
+      kind: 'query',
+      operation,
+      query: text,
+      rows: [],
+      header: [],
+    };
     job.state = 'UploadComplete';
     this.#jobs.set(job.id, job);
     this.#schedule(job, () => this.#runQuery(job));
@@ -203,12 +259,14 @@ export class BulkService {
   #changeState(job: Job, req: RestRequest): RestResponse {
     const state = isRecord(req.body) ? req.body['state'] : undefined;
     if (state === 'Aborted') {
-      if (job.state === 'JobComplete' || job.state === 'Failed') return bulkError(400, 'INVALIDJOBSTATE', `Job in state ${job.state} cannot be aborted`);
+      if (job.state === 'JobComplete' || job.state === 'Failed')
+        return bulkError(400, 'INVALIDJOBSTATE', `Job in state ${job.state} cannot be aborted`);
       job.state = 'Aborted';
       return json(200, this.#info(job));
     }
     if (state === 'UploadComplete' && job.kind === 'ingest') {
-      if (job.state !== 'Open') return bulkError(409, 'INVALIDJOBSTATE', `Job in state ${job.state} cannot be closed`);
+      if (job.state !== 'Open')
+        return bulkError(409, 'INVALIDJOBSTATE', `Job in state ${job.state} cannot be closed`);
       job.state = 'UploadComplete';
       this.#schedule(job, () => this.#runIngest(job));
       return json(200, this.#info(job));
@@ -241,7 +299,11 @@ export class BulkService {
       job.errorMessage = 'InvalidBatch : Records not found';
       return;
     }
-    const rows = parse(job.csv, { delimiter: delimiters[job.columnDelimiter] ?? ',', relax_column_count: false, skip_empty_lines: true }) as string[][];
+    const rows = parse(job.csv, {
+      delimiter: delimiters[job.columnDelimiter] ?? ',',
+      relax_column_count: false,
+      skip_empty_lines: true,
+    }) as string[][];
     const header = rows.shift() ?? [];
     job.header = header;
     const table = this.#ctx.org.table(job.object) as Table;
@@ -252,12 +314,21 @@ export class BulkService {
       else {
         job.numberRecordsFailed++;
         const e = result.errors[0];
-        job.failed.push(['', `${e?.code ?? 'UNKNOWN_EXCEPTION'}:${e?.message ?? ''}:${(e?.fields ?? []).join(',')} --`, ...cells]);
+        job.failed.push([
+          '',
+          `${e?.code ?? 'UNKNOWN_EXCEPTION'}:${e?.message ?? ''}:${(e?.fields ?? []).join(',')} --`,
+          ...cells,
+        ]);
       }
     }
   }
 
-  #ingestRow(job: IngestJob, table: Table, header: readonly string[], cells: readonly string[]): SaveResult {
+  #ingestRow(
+    job: IngestJob,
+    table: Table,
+    header: readonly string[],
+    cells: readonly string[],
+  ): SaveResult {
     const body: Record<string, unknown> = {};
     let id: string | null = null;
     header.forEach((column, i) => {
@@ -278,22 +349,59 @@ export class BulkService {
           case 'insert':
             return writer.create(tx, actor, table.type.name, body);
           case 'update':
-            if (!id) return { ok: false, errors: [{ code: 'MISSING_ARGUMENT', message: 'Id not specified in an update call', fields: [] }] };
+            if (!id)
+              return {
+                ok: false,
+                errors: [
+                  {
+                    code: 'MISSING_ARGUMENT',
+                    message: 'Id not specified in an update call',
+                    fields: [],
+                  },
+                ],
+              };
             return writer.update(tx, actor, table.type.name, id, body);
           case 'delete':
           case 'hardDelete':
-            if (!id) return { ok: false, errors: [{ code: 'MISSING_ARGUMENT', message: 'Id not specified in a delete call', fields: [] }] };
+            if (!id)
+              return {
+                ok: false,
+                errors: [
+                  {
+                    code: 'MISSING_ARGUMENT',
+                    message: 'Id not specified in a delete call',
+                    fields: [],
+                  },
+                ],
+              };
             return writer.delete(tx, actor, table.type.name, id);
           case 'upsert': {
             const ext = job.externalIdFieldName as string;
             const key = Object.keys(body).find((k) => k.toLowerCase() === ext.toLowerCase());
-            const value = key !== undefined ? body[key] : ext.toLowerCase() === 'id' ? id : undefined;
+            const value =
+              key !== undefined ? body[key] : ext.toLowerCase() === 'id' ? id : undefined;
             if (value === undefined || value === null) {
-              return ext.toLowerCase() === 'id' ? writer.create(tx, actor, table.type.name, body) : { ok: false, errors: [{ code: 'MISSING_ARGUMENT', message: `${ext} not specified`, fields: [] }] };
+              return ext.toLowerCase() === 'id'
+                ? writer.create(tx, actor, table.type.name, body)
+                : {
+                    ok: false,
+                    errors: [
+                      { code: 'MISSING_ARGUMENT', message: `${ext} not specified`, fields: [] },
+                    ],
+                  };
             }
             const result = writer.upsert(tx, actor, table.type.name, ext, String(value), body);
             if (!result.ok && 'multiple' in result) {
-              return { ok: false, errors: [{ code: 'DUPLICATE_EXTERNAL_ID', message: `${ext}: more than one record found for external id field: [${result.multiple.join(', ')}]`, fields: [] }] };
+              return {
+                ok: false,
+                errors: [
+                  {
+                    code: 'DUPLICATE_EXTERNAL_ID',
+                    message: `${ext}: more than one record found for external id field: [${result.multiple.join(', ')}]`,
+                    fields: [],
+                  },
+                ],
+              };
             }
             return result;
           }
@@ -304,12 +412,16 @@ export class BulkService {
   }
 
   #runQuery(job: QueryJob): void {
-    const result = runSoql(this.#ctx.org, job.query, { includeDeleted: job.operation === 'queryAll' });
+    const result = runSoql(this.#ctx.org, job.query, {
+      includeDeleted: job.operation === 'queryAll',
+    });
     const table = this.#ctx.org.table(result.type.name) as Table;
     job.header = [...result.columns];
     job.rows = result.ids.map((id) => {
       const record = result.project(table.get(id) as Row, job.apiVersion);
-      return job.header.map((path) => csvValue(path.split('.').reduce<unknown>((v, k) => (isRecord(v) ? v[k] : null), record)));
+      return job.header.map((path) =>
+        csvValue(path.split('.').reduce<unknown>((v, k) => (isRecord(v) ? v[k] : null), record)),
+      );
     });
     job.numberRecordsProcessed = job.rows.length;
   }

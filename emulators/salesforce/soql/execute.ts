@@ -548,16 +548,32 @@ function execute(
   if (counts.length > 0) {
     const countItem = counts[0] as Extract<SelectItem, { kind: 'count' }>;
     if (countItem.field === null) {
-      return { type, columns: [], ids: [], count: sliced.length, aggregate: null, project: () => ({}) };
+      return {
+        type,
+        columns: [],
+        ids: [],
+        count: sliced.length,
+        aggregate: null,
+        project: () => ({}),
+      };
     }
     const r = resolve(org, type, countItem.field);
     const n = sliced.filter((id) => r.get(table.get(id) as Row) !== null).length;
     const aggregate = { attributes: { type: 'AggregateResult' }, [countItem.alias ?? 'expr0']: n };
-    return { type, columns: [countItem.alias ?? 'expr0'], ids: [], count: null, aggregate, project: () => ({}) };
+    return {
+      type,
+      columns: [countItem.alias ?? 'expr0'],
+      ids: [],
+      count: null,
+      aggregate,
+      project: () => ({}),
+    };
   }
   return {
     type,
-    columns: selected.map((r) => [...r.hops.map((h) => h.relationshipName), r.field.name].join('.')),
+    columns: selected.map((r) =>
+      [...r.hops.map((h) => h.relationshipName), r.field.name].join('.'),
+    ),
     ids: sliced,
     count: null,
     aggregate: null,

@@ -1,6 +1,58 @@
+// Change Data Capture over CometD (/cometd/XX.X), served by faye's Bayeux server, which jsforce's
+// streaming client (itself faye) talks to unchanged. Channels /data/ChangeEvents and
+// /data/<Object>ChangeEvent; events retained 72 hours and replayed from a replayId given in the
+// subscribe message's `ext.replay`, as Salesforce does.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type { ServerType } from '@hono/node-server';
 import type { EmulatorContext } from '../context.ts';
 import type { ChangeEvent } from '../org.ts';
+
+interface BayeuxMessage {
+  channel: string;
+  clientId?: string;
+  subscription?: string;
+  successful?: boolean;
+  error?: string;
+  data?: unknown;
+  ext?: Record<string, unknown>;
+  advice?: Record<string, unknown>;
+}
+
+type Next = (message: BayeuxMessage) => void;
+
+interface Timers {
+  removeAllTimeouts?(): void;
+}
+
+interface FayeExtension {
+  incoming?(
+    message: BayeuxMessage,
+    request: { headers?: Record<string, string | string[] | undefined> } | null,
+    callback: Next,
+  ): void;
+  outgoing?(message: BayeuxMessage, request: unknown, callback: Next): void;
+}
+
+interface FayeAdapter {
+  attach(server: unknown): void;
+  addExtension(extension: FayeExtension): void;
+  close(): void;
+  getClient(): { publish(channel: string, data: unknown): unknown; disconnect(): void };
+  _server: {
+    _engine: {
+      deliver(clientId: string, messages: BayeuxMessage[]): boolean;
+      _connections: Map<string, Timers>;
+      _engine: Timers;
+    };
+  };
+}
+
+interface FayeModule {
+  NodeAdapter: new (options: { mount: string; timeout: number; ping?: number }) => FayeAdapter;
+}
+
+const faye = createRequire(import.meta.url)('faye') as FayeModule;
 
 export interface Streaming {
   publish(events: ChangeEvent[]): void;
@@ -8,6 +60,187 @@ export interface Streaming {
   close(): Promise<void>;
 }
 
-export function attachStreaming(_server: ServerType, _ctx: EmulatorContext): Streaming {
-  return { publish() {}, clear() {}, async close() {} };
+interface Retained {
+  readonly replayId: number;
+  readonly entity: string;
+  readonly at: number;
+  readonly data: Record<string, unknown>;
+}
+
+const retentionMs = 72 * 3_600_000;
+
+function schemaId(entity: string): string {
+  return createHash('sha256').update(`${entity}ChangeEvent`).digest('base64url').slice(0, 22);
+}
+
+function channelEntity(channel: string): string | null | undefined {
+  if (channel === '/data/ChangeEvents') return null;
+  const m = /^\/data\/([A-Za-z0-9_]+?)(__)?ChangeEvent$/.exec(channel);
+  return m ? (m[1] as string) + (m[2] ? '__c' : '') : undefined;
+}
+
+export function attachStreaming(server: ServerType, ctx: EmulatorContext): Streaming {
+  const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: 20 });
+  const internalToken = createHash('sha256').update(String(Math.random())).digest('hex');
+  const retained: Retained[] = [];
+  let nextReplayId = 1;
+  const pendingReplays = new Map<string, { channel: string; after: number }[]>();
+
+  const knownChannel = (channel: string): boolean => {
+    const entity = channelEntity(channel);
+    if (entity === null) return true;
+    return entity !== undefined && ctx.org.type(entity)?.name === entity;
+  };
+
+  adapter.addExtension({
+    incoming(message, request, callback) {
+      if (message.ext?.['internal'] === internalToken) {
+        delete message.ext['internal'];
+        return callback(message);
+      }
+      if (
+        message.channel === '/meta/handshake' ||
+        message.channel === '/meta/connect' ||
+        message.channel === '/meta/subscribe'
+      ) {
+        const header = request?.headers?.['authorization'];
+        const token = /^(?:OAuth|Bearer)\s+(.+)$/i.exec(
+          Array.isArray(header) ? (header[0] ?? '') : (header ?? ''),
+        )?.[1];
+        const session = token ? ctx.auth.verify(token) : null;
+        if (!session || session === 'expired') {
+          message.error =
+            message.channel === '/meta/handshake'
+              ? '403::Handshake denied'
+              : '401::Authentication invalid';
+          return callback(message);
+        }
+      }
+      if (message.channel === '/meta/subscribe' && typeof message.subscription === 'string') {
+        const channel = message.subscription;
+        if (!knownChannel(channel)) {
+          message.error = `400::The channel you requested to subscribe to does not exist {${channel}}`;
+          return callback(message);
+        }
+        const replay = message.ext?.['replay'];
+        const wanted =
+          replay && typeof replay === 'object'
+            ? (replay as Record<string, unknown>)[channel]
+            : undefined;
+        if (typeof wanted === 'number' && wanted !== -1) {
+          const oldest = retained[0]?.replayId ?? nextReplayId;
+          if (wanted !== -2 && (wanted < oldest - 1 || wanted >= nextReplayId)) {
+            message.error = `400::The replayId {${wanted}} you provided was invalid.  Please provide a valid ID, -2 to replay all events, or -1 to replay only new events.`;
+            return callback(message);
+          }
+          const list = pendingReplays.get(message.clientId ?? '') ?? [];
+          list.push({ channel, after: wanted === -2 ? 0 : wanted });
+          pendingReplays.set(message.clientId ?? '', list);
+        }
+      }
+      if (!message.channel.startsWith('/meta/')) {
+        message.error = '403::Publishing to change event channels is not allowed';
+      }
+      return callback(message);
+    },
+    outgoing(message, _request, callback) {
+      if (message.channel === '/meta/handshake') {
+        message.ext = { ...(message.ext ?? {}), replay: true, 'payload.format': true };
+        const reply = message as BayeuxMessage & { supportedConnectionTypes?: string[] };
+        reply.supportedConnectionTypes = (reply.supportedConnectionTypes ?? []).filter(
+          (t) => t !== 'websocket',
+        );
+        if (!message.successful) {
+          message.ext['sfdc'] = { failureReason: '401::Authentication invalid' };
+          message.advice = { reconnect: 'none' };
+        }
+      }
+      if (
+        message.channel === '/meta/connect' &&
+        message.successful === false &&
+        message.error?.startsWith('401')
+      ) {
+        message.advice = { reconnect: 'none' };
+      }
+      if (message.channel === '/meta/subscribe' && message.successful && message.clientId) {
+        const clientId = message.clientId;
+        const list = pendingReplays.get(clientId);
+        const mine = list?.filter((p) => p.channel === message.subscription) ?? [];
+        if (list && mine.length > 0) {
+          pendingReplays.set(
+            clientId,
+            list.filter((p) => !mine.includes(p)),
+          );
+          // After the subscribe reply, so the client has its subscription when the events arrive.
+          setTimeout(() => {
+            for (const { channel, after } of mine) {
+              const entity = channelEntity(channel);
+              const events = retained.filter(
+                (e) => e.replayId > after && (entity === null || e.entity === entity),
+              );
+              if (events.length > 0)
+                adapter._server._engine.deliver(
+                  clientId,
+                  events.map((e) => ({ channel, data: e.data })),
+                );
+            }
+          }, 20);
+        }
+      }
+      return callback(message);
+    },
+  });
+  adapter.attach(server);
+  // Salesforce's CometD speaks long-polling only: no WebSocket upgrade.
+  server.removeAllListeners('upgrade');
+  server.on('upgrade', (_request: unknown, socket: { destroy(): void }) => socket.destroy());
+  const client = adapter.getClient();
+  // The server-side client marks its own messages so the guards above let them through.
+  const internalClient = client as unknown as {
+    addExtension(e: { outgoing(m: BayeuxMessage, cb: Next): void }): void;
+  };
+  internalClient.addExtension({
+    outgoing(message, callback) {
+      message.ext = { ...(message.ext ?? {}), internal: internalToken };
+      callback(message);
+    },
+  });
+
+  return {
+    publish(events) {
+      const now = ctx.org.now();
+      while (retained.length > 0 && (retained[0] as Retained).at < now - retentionMs)
+        retained.shift();
+      for (const event of events) {
+        const replayId = nextReplayId++;
+        const data = {
+          schema: schemaId(event.header.entityName),
+          payload: {
+            ChangeEventHeader: { ...event.header, recordIds: [...event.header.recordIds] },
+            ...event.fields,
+          },
+          event: { replayId },
+        };
+        retained.push({
+          replayId,
+          entity: event.header.entityName,
+          at: event.header.commitTimestamp,
+          data,
+        });
+        client.publish(`/data/${event.header.entityName}ChangeEvent`, data);
+        client.publish('/data/ChangeEvents', data);
+      }
+    },
+    clear() {
+      retained.length = 0;
+    },
+    async close() {
+      client.disconnect();
+      adapter.close();
+      // faye's engine keeps client-expiry timers that would hold the process open.
+      const engine = adapter._server._engine;
+      for (const connection of engine._connections.values()) connection.removeAllTimeouts?.();
+      engine._engine.removeAllTimeouts?.();
+    },
+  };
 }
