@@ -70,11 +70,15 @@ async function postgres(): Promise<void> {
     console.log(`skipped PostgreSQL job engine: ${(error as Error).message}`);
     return;
   }
-  const schema = `bench_jobs_${randomBytes(4).toString('hex')}`;
+  // A database of its own: installing graphile-worker announces a breaking migration
+  // database-wide, which would stop the workers of anyone else's tests in the same database.
+  const database = `bench_jobs_${randomBytes(4).toString('hex')}`;
+  await admin.query(`CREATE DATABASE ${database}`);
+  const url = new URL(postgresUrl);
+  url.pathname = `/${database}`;
   try {
     const engine = createPostgresEngine({
-      connectionString: postgresUrl,
-      schema,
+      connectionString: url.toString(),
       tasks,
       concurrency: 16,
       localQueueSize: 64,
@@ -85,7 +89,7 @@ async function postgres(): Promise<void> {
       atLeast: 1500,
     });
   } finally {
-    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     await admin.end();
   }
 }

@@ -29,7 +29,10 @@ export interface PostgresEngineOptions extends EngineOptions {
   readonly connectionString: string;
   /** graphile-worker's schema. Default 'graphile_worker'. */
   readonly schema?: string;
-  /** Connections of this process's pool. Default concurrency + 4. */
+  /**
+   * Connections of this process's pool. Default concurrency + 2 (graphile-worker's LISTEN holds
+   * one; the lease and adds share the rest with the workers).
+   */
   readonly poolSize?: number;
   /**
    * graphile-worker's local queue: jobs fetched (and locked) per query. Off by default (lower
@@ -91,7 +94,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   const tasks = options.tasks as Readonly<Record<string, TaskHandler>>;
   const pool = new pg.Pool({
     connectionString: options.connectionString,
-    max: options.poolSize ?? concurrency + 4,
+    max: options.poolSize ?? concurrency + 2,
   });
   // An idle client losing its connection must not bring the process down; queries still fail.
   pool.on('error', (error) => log.warn({ err: error }, 'postgres connection lost'));
@@ -113,6 +116,8 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   let poolId: string | undefined;
   let leaseTimer: NodeJS.Timeout | undefined;
   let closed = false;
+  let runnerExited = false;
+  let resourcesClosed: Promise<void> | undefined;
   const pendingAdds: PendingAdd[] = [];
   let addsFlushing = false;
   const taskNameById = new Map<number, string>();
@@ -308,6 +313,32 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     addsFlushing = false;
   }
 
+  /**
+   * graphile-worker stops by itself when another process installs a breaking migration of its
+   * schema (announced database-wide on `worker:migrate`; it sets exit code 57) or on a fatal
+   * error. A worker that cannot run jobs should not look alive: close everything, so a
+   * `tandem worker` process exits and its supervisor starts the new version.
+   */
+  function onRunnerExit(error: unknown): void {
+    runnerExited = true;
+    if (closed) return;
+    closed = true;
+    log.error(
+      { err: error, workerId: poolId },
+      'graphile-worker stopped on its own (a breaking migration or a fatal error); closing the job engine',
+    );
+    void closeResources();
+  }
+
+  function closeResources(): Promise<void> {
+    resourcesClosed ??= (async () => {
+      clearInterval(leaseTimer);
+      if (poolId !== undefined) await pool.query(q.forgetWorker(s), [poolId]).catch(() => {});
+      await pool.end();
+    })();
+    return resourcesClosed;
+  }
+
   async function releaseRunning(): Promise<void> {
     const entries = [...running];
     if (entries.length === 0 || poolId === undefined) return;
@@ -360,6 +391,10 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
           ? { preset: { worker: { localQueue: { size: options.localQueueSize } } } }
           : {}),
       });
+      runner.promise.then(
+        () => onRunnerExit(undefined),
+        (error: unknown) => onRunnerExit(error),
+      );
       leaseTimer = setInterval(() => void renewLease(), Math.max(100, Math.floor(leaseMs / 3)));
       log.info({ workerId: poolId, concurrency }, 'postgres job engine started');
     },
@@ -367,7 +402,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     async stop(stopOptions = {}) {
       if (closed) return;
       closed = true;
-      if (runner !== undefined) {
+      if (runner !== undefined && !runnerExited) {
         const stopped = runner.stop().catch((error: unknown) => {
           log.warn({ err: error }, 'graphile-worker stopped with an error');
         });
@@ -383,11 +418,9 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
           await releaseRunning();
           await stopped;
         }
-        clearInterval(leaseTimer);
-        if (poolId !== undefined) await pool.query(q.forgetWorker(s), [poolId]).catch(() => {});
         log.info({ workerId: poolId }, 'postgres job engine stopped');
       }
-      await pool.end();
+      await closeResources();
     },
 
     async stats() {

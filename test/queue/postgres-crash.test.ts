@@ -5,12 +5,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { createPostgresEngine } from '../../src/queue/index.ts';
-import {
-  createTestSchema,
-  postgresUrl,
-  skipWithoutPostgres,
-  type TestSchema,
-} from '../support/postgres.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
+import { createTestDatabase, type TestDatabase } from './support/database.ts';
 import { waitFor } from './support/wait.ts';
 
 const workerScript = join(import.meta.dirname, 'support', 'postgres-worker.ts');
@@ -20,27 +16,28 @@ describe(
   'PostgreSQL job engine with 4 worker processes',
   { skip: await skipWithoutPostgres() },
   () => {
-    let schema: TestSchema;
+    let database: TestDatabase;
     let db: pg.Client;
     const workers: ChildProcess[] = [];
 
     before(async () => {
-      schema = await createTestSchema('crash');
-      db = new pg.Client({ connectionString: postgresUrl });
+      database = await createTestDatabase('crash');
+      db = new pg.Client({ connectionString: database.url });
       await db.connect();
     });
 
     after(async () => {
       for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
       await db.end();
-      await schema.drop();
+      await database.drop();
     });
 
     const scalar = async (query: string, values: unknown[] = []) =>
       Number((await db.query<{ n: string }>(query, values)).rows[0]?.n);
 
     it('completes every job once, never twice at a time, and a killed worker’s jobs on the others', async () => {
-      const s = schema.name;
+      const s = 'tandem_jobs';
+      const postgresUrl = database.url;
       const producer = createPostgresEngine({
         connectionString: postgresUrl,
         schema: s,
@@ -70,15 +67,30 @@ describe(
         );
         workers.push(worker);
       }
+      // A worker that dies on its own (say PostgreSQL refused the connection) fails the test now.
+      const crashed = new Promise<never>((_resolve, reject) => {
+        for (const worker of workers) {
+          worker.once('exit', (code, signal) => {
+            if (signal !== 'SIGKILL' && signal !== 'SIGTERM' && code !== 0) {
+              reject(
+                new Error(`a worker exited with ${code ?? signal} before the test stopped it`),
+              );
+            }
+          });
+        }
+      });
+      crashed.catch(() => {});
+      const orCrash = (...args: Parameters<typeof waitFor>) =>
+        Promise.race([waitFor(...args), crashed]);
       const [victim] = workers;
-      await waitFor(
+      await orCrash(
         'the workers to finish a quarter of the jobs',
         async () =>
           (await scalar(`SELECT count(*) AS n FROM ${s}.crash_runs WHERE ended IS NOT NULL`)) >=
           total / 4,
         60_000,
       );
-      await waitFor(
+      await orCrash(
         'the first worker to be running jobs',
         async () =>
           (await scalar(
@@ -94,7 +106,7 @@ describe(
       );
       assert.ok(interrupted > 0, 'w0 was killed while running jobs');
 
-      await waitFor(
+      await orCrash(
         'every job to complete',
         async () =>
           (await scalar(

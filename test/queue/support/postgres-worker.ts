@@ -8,13 +8,15 @@ import { createPostgresEngine, type JobPayload } from '../../../src/queue/index.
 const connectionString = process.env['DATABASE_URL'] ?? '';
 const schema = process.env['TANDEM_QUEUE_SCHEMA'] ?? '';
 const worker = process.env['WORKER_NAME'] ?? String(process.pid);
-const runs = new pg.Pool({ connectionString, max: 4 });
+// Few connections: several suites (and engineers) share one PostgreSQL and its max_connections.
+const runs = new pg.Pool({ connectionString, max: 2 });
 runs.on('error', () => {});
 
 const engine = createPostgresEngine({
   connectionString,
   schema,
-  concurrency: 8,
+  concurrency: 4,
+  poolSize: 5,
   leaseMs: Number(process.env['LEASE_MS'] ?? 3000),
   pollIntervalMs: 200,
   tasks: {
