@@ -69,12 +69,14 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
     return c.json(errorEnvelope(requestId, 'server_error', 'Internal server error'), 500);
   });
 
-  app.notFound((c) =>
-    c.json(
+  app.notFound((c) => {
+    if (!c.req.path.startsWith('/__emulator'))
+      emulator.stats.calls['unmatched'] = (emulator.stats.calls['unmatched'] ?? 0) + 1;
+    return c.json(
       errorEnvelope(c.get('requestId') ?? randomUUID(), 'not_found', 'Resource Not Found'),
       404,
-    ),
-  );
+    );
+  });
 
   for (const control of controlRoutes(emulator, options)) {
     app.on(control.method, `/__emulator${control.path}`, async (c) => {

@@ -1,4 +1,4 @@
-import { badRequest } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import {
   archiveContact,
   createContact,
@@ -192,7 +192,7 @@ export const contactRoutes = [
   ),
   route('GET', '/contacts/find_by_external_id/:external_id', (req) => {
     const contact = req.ops.ws.contactByExternalId(req.params['external_id'] ?? '');
-    if (contact === undefined || contact.archived) return findContact(req.ops.ws, '') && undefined; // throws the 404 of a missing contact
+    if (contact === undefined || contact.archived) throw notFound('User Not Found');
     return contactView(req.ops.ws, contact, req.version);
   }),
   route('GET', '/contacts/:contact_id', (req) =>
