@@ -298,6 +298,24 @@ export function jobEngineContract(name: string, open: () => Promise<EngineBench>
       assert.deepEqual(seen, [1], 'the released attempt does not count');
     });
 
+    it('keeps a job that outlives its lease, so no other worker runs it meanwhile', async () => {
+      let runs = 0;
+      const tasks = {
+        long: async () => {
+          runs += 1;
+          await sleep(1_200);
+        },
+      };
+      const first = build(tasks, { leaseMs: 300 });
+      const second = build(tasks, { leaseMs: 300 });
+      await first.start();
+      await first.add('long', {});
+      await waitFor('the job to start', () => runs === 1);
+      await second.start();
+      await waitFor('the job to complete', async () => (await first.stats()).every(isEmpty));
+      assert.equal(runs, 1);
+    });
+
     it('tells the observer how each job ended', async () => {
       const events: [string, string, JobOutcome][] = [];
       const engine = build(
