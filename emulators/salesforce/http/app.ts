@@ -94,7 +94,17 @@ export function buildApp(options: AppOptions): Hono {
   const app = new Hono();
   const { dispatchAsync } = makeDispatcher(ctx, options.extraRoutes);
 
-  app.onError((error) => {
+  app.onError((error, c) => {
+    if (new URL(c.req.url).pathname.startsWith('/__emulator')) {
+      // Control-plane requests that cannot be carried out (a bad seed, bad JSON) are the caller's.
+      return new Response(
+        JSON.stringify({ error: { code: 'bad_request', message: error.message } }),
+        {
+          status: 400,
+          headers: { 'content-type': 'application/json' },
+        },
+      );
+    }
     // A bug must not take the emulator down: answer as Salesforce does for an internal error.
     console.error('salesforce emulator: unhandled error', error);
     return jsonResponse(500, [

@@ -49,22 +49,6 @@ export function registerControl(app: Hono, options: ControlOptions): void {
   const { ctx, faults, stats } = options;
   const org = ctx.org;
 
-  app.use('/__emulator/*', async (c, next) => {
-    try {
-      await next();
-    } catch (error) {
-      c.res = json(
-        {
-          error: {
-            code: 'bad_request',
-            message: error instanceof Error ? error.message : String(error),
-          },
-        },
-        400,
-      );
-    }
-  });
-
   app.post('/__emulator/reset', async (c) => {
     const b = await body(c.req.raw);
     options.reset(typeof b['seed'] === 'string' ? b['seed'] : undefined);
