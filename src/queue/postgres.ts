@@ -12,7 +12,9 @@ import pg from 'pg';
 import { pino } from 'pino';
 import { exponentialBackoff } from './backoff.ts';
 import { decideFailure, errorMessage } from './errors.ts';
-import { laneAt, laneRank, normalizeJob, type NormalizedJob } from './lanes.ts';
+import { laneAt, normalizeJob } from './lanes.ts';
+import { batchedAdd } from './postgres-add.ts';
+import { fromGraphilePriority } from './postgres-lanes.ts';
 import * as q from './postgres-sql.ts';
 import type {
   EngineOptions,
@@ -43,31 +45,8 @@ export interface PostgresEngineOptions extends EngineOptions {
   readonly keyBusyDelayMs?: number;
 }
 
-/**
- * Lanes on graphile-worker: one priority scale, lower first, split into bands. A job's
- * priority is `10000 * (laneRank - 1) + priority`, priority in [-4999, 4999], so interactive
- * (-14999..-5001) always precedes live (-4999..4999), which precedes bulk (5001..14999), and
- * graphile-worker's ORDER BY priority, run_at gives lane, then priority, then run time.
- * Rejected: a worker pool per lane (idle lanes keep connections and slots busy for nothing;
- * a busy lane cannot borrow them), and named queues (they serialise their jobs).
- */
-function graphilePriority(lane: number, priority: number): number {
-  return 10_000 * (lane - 1) + priority;
-}
-
-function fromGraphilePriority(value: number): { laneRank: number; priority: number } {
-  const rank = value < -5000 ? 0 : value > 5000 ? 2 : 1;
-  return { laneRank: rank, priority: value - 10_000 * (rank - 1) };
-}
-
 class Released extends Error {
   override readonly name = 'Released';
-}
-
-interface PendingAdd {
-  readonly job: NormalizedJob;
-  readonly resolve: (id: string) => void;
-  readonly reject: (error: unknown) => void;
 }
 
 interface Running {
@@ -103,7 +82,6 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   );
 
   const sql = {
-    addJobs: { name: `tandem_add_jobs2/${schemaName}`.slice(0, 63), text: q.addJobs(s) },
     recordFailure: q.recordFailure(s),
     returnJobs: q.returnJobs(s),
     takeKey: q.takeKey(s),
@@ -118,9 +96,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   let closed = false;
   let runnerExited = false;
   let resourcesClosed: Promise<void> | undefined;
-  const pendingAdds: PendingAdd[] = [];
-  let addsFlushing = false;
-  const taskNameById = new Map<number, string>();
+  const addJob = batchedAdd(pool, schemaName);
 
   /** graphile-worker's migrations, then our two tables, once per engine. */
   function ensureReady(): Promise<void> {
@@ -237,83 +213,6 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     };
 
   /**
-   * Adds made while a batch is being written wait for the next batch: one statement and one
-   * commit for all of them (group commit). Each add still resolves only once committed. Within
-   * a batch, only the last add of a key is written; the earlier ones get its id, as if it had
-   * replaced them.
-   */
-  async function flushAdds(): Promise<void> {
-    while (pendingAdds.length > 0) {
-      const batch = pendingAdds.splice(0, 1000);
-      const addedIds = new Map<NormalizedJob, string | undefined>();
-      const lastOfKey = new Map<string, number>();
-      batch.forEach(({ job }, index) => {
-        if (job.jobKey !== null) lastOfKey.set(job.jobKey, index);
-      });
-      const written = batch.filter(
-        ({ job }, index) => job.jobKey === null || lastOfKey.get(job.jobKey) === index,
-      );
-      try {
-        const result = await pool.query<q.AddedRow>({
-          ...sql.addJobs,
-          values: [
-            written.map(({ job }) => job.task),
-            written.map(({ job }) => job.payload),
-            written.map(({ job }) => (job.runAt === undefined ? null : new Date(job.runAt))),
-            written.map(({ job }) => job.maxAttempts),
-            written.map(({ job }) => job.jobKey),
-            written.map(({ job }) => graphilePriority(laneRank(job.lane), job.priority)),
-          ],
-        });
-        const nowUs = result.rows[0]?.now_us ?? '';
-        const unknown = result.rows.filter((row) => !taskNameById.has(row.task_id));
-        if (unknown.length > 0) {
-          const names = await pool.query<{ id: number; identifier: string }>(q.taskNames(s), [
-            [...new Set(unknown.map((row) => row.task_id))],
-          ]);
-          for (const row of names.rows) taskNameById.set(row.id, row.identifier);
-        }
-        const ids = new Map<string, string[]>();
-        for (const row of result.rows) {
-          const signature = [
-            taskNameById.get(row.task_id),
-            row.key ?? '',
-            row.payload,
-            row.priority,
-            row.max_attempts,
-            row.run_at_us,
-          ].join('\u0000');
-          ids.set(signature, [...(ids.get(signature) ?? []), row.id]);
-        }
-        const idOfKey = new Map<string, string>();
-        for (const { job } of written) {
-          const signature = [
-            job.task,
-            job.jobKey ?? '',
-            job.payload,
-            graphilePriority(laneRank(job.lane), job.priority),
-            job.maxAttempts,
-            job.runAt === undefined ? nowUs : String(BigInt(job.runAt) * 1000n),
-          ].join('\u0000');
-          const id = ids.get(signature)?.shift();
-          if (id !== undefined && job.jobKey !== null) idOfKey.set(job.jobKey, id);
-          addedIds.set(job, id);
-        }
-        for (const add of batch) {
-          const id = addedIds.get(add.job) ?? idOfKey.get(add.job.jobKey ?? '');
-          addedIds.delete(add.job);
-          if (id === undefined) {
-            add.reject(new Error(`graphile-worker did not add the ${add.job.task} job`));
-          } else add.resolve(id);
-        }
-      } catch (error) {
-        for (const add of batch) add.reject(error);
-      }
-    }
-    addsFlushing = false;
-  }
-
-  /**
    * graphile-worker stops by itself when another process installs a breaking migration of its
    * schema (announced database-wide on `worker:migrate`; it sets exit code 57) or on a fatal
    * error. A worker that cannot run jobs should not look alive: close everything, so a
@@ -357,13 +256,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     async add(task, payload, addOptions) {
       const job = normalizeJob(task, payload, addOptions);
       await ensureReady();
-      const id = await new Promise<string>((resolve, reject) => {
-        pendingAdds.push({ job, resolve, reject });
-        if (!addsFlushing) {
-          addsFlushing = true;
-          setImmediate(() => void flushAdds());
-        }
-      });
+      const id = await addJob(job);
       return { id };
     },
 
