@@ -9,7 +9,8 @@
  * Our tables. `tandem_workers` is the lease: each process renews its row while it lives.
  * `tandem_key_locks` holds the key of each running keyed job, so that a fresh job with the same
  * key waits for it (graphile-worker lets them run side by side; see postgres.ts for why not a
- * named queue per key).
+ * named queue per key). The index serves the sweep below: it holds only locked (running) jobs,
+ * so the sweep reads a few rows however long the queue is, not the whole table.
  */
 export const createTables = (s: string) => `
 CREATE TABLE IF NOT EXISTS ${s}.tandem_workers (
@@ -21,7 +22,9 @@ CREATE TABLE IF NOT EXISTS ${s}.tandem_key_locks (
   job_id bigint NOT NULL,
   worker_id text NOT NULL,
   locked_at timestamptz NOT NULL DEFAULT now()
-)`;
+);
+CREATE INDEX IF NOT EXISTS tandem_jobs_locked ON ${s}._private_jobs (locked_at)
+  WHERE locked_at IS NOT NULL`;
 
 /**
  * Adds a batch of jobs in one call to graphile-worker's add_jobs: one statement, one commit,
