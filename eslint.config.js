@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 const layers = ['connectors', 'store', 'queue', 'sync', 'server', 'cli', 'config', 'runtime'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.tandem/', 'coverage/'] },
+  { ignores: ['node_modules/', 'dist/', '.tandem/', 'coverage/', '.scratch*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

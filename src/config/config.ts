@@ -1,13 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import {
-  parseSecretKey,
-  settingDefinitions,
-  type SettingName,
-  logFormats,
-  logLevels,
-} from './definitions.ts';
+import type { logFormats, logLevels } from './definitions.ts';
+import { parseSecretKey, settingDefinitions, type SettingName } from './definitions.ts';
 
 export interface Config {
   readonly dataDir: string;

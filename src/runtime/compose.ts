@@ -59,7 +59,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   try {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
-    let metrics: Metrics | undefined;
+    // The gauges read the engine when Prometheus scrapes, by then it exists.
+    const metrics: Metrics = createMetrics(() => (engine ? engine.stats() : Promise.resolve([])));
     const tasks = { ...builtinTasks({ events: store.events, workerId }), ...options.tasks };
     const common = {
       tasks,
@@ -67,7 +68,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger: log,
       observer: {
         onJobFinish: (task: string, lane: string, outcome: string, ms: number) =>
-          metrics?.observeJob(task, lane, outcome, ms),
+          metrics.observeJob(task, lane, outcome, ms),
       },
     };
     engine =
@@ -75,7 +76,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ? createEmbeddedEngine({ ...common, store, workerId })
         : createPostgresEngine({ ...common, connectionString: config.database.url });
     const jobs = engine;
-    metrics = createMetrics(() => jobs.stats());
     await engine.start();
 
     let url: string | undefined;
