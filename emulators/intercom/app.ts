@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Hono, type Context } from 'hono';
-import type { Request } from './context.ts';
+import type { ApiRequest } from './context.ts';
 import { controlRoutes, type ControlOptions } from './control.ts';
 import type { Emulator } from './emulator.ts';
 import { credentials } from './emulator.ts';
@@ -144,7 +144,7 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
     app.on(api.method, api.path, async (c) => {
       emulator.stats.calls[endpoint] = (emulator.stats.calls[endpoint] ?? 0) + 1;
       const version = parseVersion(c.req.header('intercom-version'));
-      const req: Request = {
+      const req: ApiRequest = {
         ops: emulator,
         version,
         params: c.req.param() as Record<string, string>,

@@ -17,7 +17,7 @@ export interface Ops extends Emitter {
   tokenAdminId(): string;
 }
 
-export interface Request {
+export interface ApiRequest {
   ops: Ops;
   version: ApiVersion;
   params: Record<string, string>;

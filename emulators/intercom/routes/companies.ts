@@ -7,7 +7,7 @@ import {
   upsertCompany,
 } from '../companies.ts';
 import { findContact } from '../contacts.ts';
-import type { Request } from '../context.ts';
+import type { ApiRequest } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, pageNumber, perPage } from '../input.ts';
 import { route } from '../route.ts';
@@ -24,7 +24,7 @@ function pages(page: number, size: number, total: number) {
   };
 }
 
-function companyPage(req: Request, companies: CompanyRecord[], defaultSize: number) {
+function companyPage(req: ApiRequest, companies: CompanyRecord[], defaultSize: number) {
   const size = perPage(req.query.get('per_page'), defaultSize);
   const page = pageNumber(req.query.get('page'));
   // Past the last page the answer is 200 with empty data: the SDK pages until it sees that.
@@ -38,7 +38,7 @@ function companyPage(req: Request, companies: CompanyRecord[], defaultSize: numb
 }
 
 /** POST /companies/list: only companies with at least one contact, by last_request_at. */
-function listCompanies(req: Request) {
+function listCompanies(req: ApiRequest) {
   const { ws } = req.ops;
   const ascending = req.query.get('order') === 'asc';
   const companies = [...ws.companies.values()].filter((company) => ws.userCount(company.id) > 0);
@@ -51,7 +51,7 @@ function listCompanies(req: Request) {
 }
 
 /** GET /companies: one company by company_id or name, or a list by tag_id / segment_id. */
-function retrieveCompanies(req: Request) {
+function retrieveCompanies(req: ApiRequest) {
   const { ws } = req.ops;
   const companyId = req.query.get('company_id');
   const name = req.query.get('name');
@@ -80,7 +80,7 @@ function retrieveCompanies(req: Request) {
 const scrollSize = 50;
 
 /** GET /companies/scroll: pages of 50 until an empty page; the scroll_param is the position. */
-function scrollCompanies(req: Request) {
+function scrollCompanies(req: ApiRequest) {
   const { ws } = req.ops;
   const cursor = decodeCursor(req.query.get('scroll_param'));
   const afterSeq = typeof cursor?.[0] === 'number' ? cursor[0] : 0;
@@ -100,7 +100,7 @@ function scrollCompanies(req: Request) {
   return page;
 }
 
-function attachedContacts(req: Request) {
+function attachedContacts(req: ApiRequest) {
   const { ws } = req.ops;
   const company = findCompany(req.ops, req.params['company_id'] ?? '');
   const contacts = ws
@@ -129,7 +129,7 @@ function attachedContacts(req: Request) {
   return result;
 }
 
-function contactCompanies(req: Request) {
+function contactCompanies(req: ApiRequest) {
   const { ws } = req.ops;
   const contact = findContact(ws, req.params['contact_id'] ?? '');
   const size = perPage(req.query.get('per_page'), 50);

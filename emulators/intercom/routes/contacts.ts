@@ -7,7 +7,7 @@ import {
   mergeContacts,
   updateContact,
 } from '../contacts.ts';
-import type { Request } from '../context.ts';
+import type { ApiRequest } from '../context.ts';
 import { asBody, decodeCursor, encodeCursor, optObject, perPage } from '../input.ts';
 import { pageSorted, type SortKey } from '../pager.ts';
 import { route } from '../route.ts';
@@ -24,6 +24,8 @@ const dateFields = [
   'last_replied_at',
   'last_email_opened_at',
   'last_email_clicked_at',
+  'ios_last_seen_at',
+  'android_last_seen_at',
 ];
 const stringFields = [
   'id',
@@ -39,6 +41,19 @@ const stringFields = [
   'location.country',
   'location.region',
   'location.city',
+  // Device fields are searchable; the emulator keeps none, so they match only null.
+  'ios_app_version',
+  'ios_device',
+  'ios_app_device',
+  'ios_os_version',
+  'ios_app_name',
+  'ios_sdk_version',
+  'android_app_version',
+  'android_device',
+  'android_app_name',
+  'andoid_sdk_version', // sic: the 2.14 table's spelling
+  'android_sdk_version',
+  'segment_id',
 ];
 const booleanFields = ['unsubscribed_from_emails', 'marked_email_as_spam', 'has_hard_bounced'];
 
@@ -49,7 +64,6 @@ function contactFieldKind(ws: Workspace, field: string): FieldKind | undefined {
   if (booleanFields.includes(field)) return 'boolean';
   if (field === 'owner_id') return 'integer';
   if (field === 'tag_id') return 'tag';
-  if (field === 'company_id' || field === 'segment_id') return 'string';
   if (field.startsWith('custom_attributes.')) {
     const attribute = ws.customAttribute('contact', field.slice('custom_attributes.'.length));
     return attribute?.data_type;
@@ -86,7 +100,7 @@ function contactField(c: ContactRecord, field: string, kind: FieldKind): FieldVa
 
 const sortable = [...dateFields, ...stringFields, 'email', 'email_domain', 'owner_id'];
 
-function listContacts(req: Request) {
+function listContacts(req: ApiRequest) {
   const { ws } = req.ops;
   const size = perPage(req.query.get('per_page'), 50);
   const cursor = decodeCursor(req.query.get('starting_after'));
@@ -119,7 +133,7 @@ function pageOf(raw: string | null): number {
 }
 
 function contactList(
-  req: Request,
+  req: ApiRequest,
   data: ContactRecord[],
   total: number,
   size: number,
@@ -141,7 +155,7 @@ function contactList(
   };
 }
 
-function searchContacts(req: Request) {
+function searchContacts(req: ApiRequest) {
   const { ws } = req.ops;
   const body = asBody(req.body);
   if (body['query'] === undefined) throw badRequest('query is required', 'parameter_not_found');

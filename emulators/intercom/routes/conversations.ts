@@ -5,7 +5,7 @@ import {
   reply,
   updateConversation,
 } from '../conversations.ts';
-import type { Request } from '../context.ts';
+import type { ApiRequest } from '../context.ts';
 import { badRequest } from '../errors.ts';
 import { asBody, decodeCursor, encodeCursor, optObject, perPage } from '../input.ts';
 import { pageSorted, type SortKey } from '../pager.ts';
@@ -71,7 +71,7 @@ function field(c: ConversationRecord, name: string): unknown {
 }
 
 function conversationList(
-  req: Request,
+  req: ApiRequest,
   data: ConversationRecord[],
   total: number,
   size: number,
@@ -94,7 +94,7 @@ function conversationList(
   };
 }
 
-function list(req: Request) {
+function list(req: ApiRequest) {
   const size = perPage(req.query.get('per_page'), 20);
   const after = decodeCursor(req.query.get('starting_after'));
   const all = [...req.ops.ws.conversations.values()];
@@ -106,7 +106,7 @@ function list(req: Request) {
   return conversationList(req, data, all.length, size, start, next);
 }
 
-function search(req: Request) {
+function search(req: ApiRequest) {
   const body = asBody(req.body);
   if (body['query'] === undefined) throw badRequest('query is required', 'parameter_not_found');
   const query = compileQuery(body['query'], (name) => kinds[name], { inclusiveComparisons: true });

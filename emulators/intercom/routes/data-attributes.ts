@@ -1,4 +1,4 @@
-import type { Ops, Request } from '../context.ts';
+import type { ApiRequest, Ops } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
 import { asBody, onlyKnown, optBoolean, optString } from '../input.ts';
 import { route } from '../route.ts';
@@ -53,7 +53,7 @@ function builtinView(model: 'contact' | 'company', [name, label, type, writable]
   };
 }
 
-function list(req: Request) {
+function list(req: ApiRequest) {
   const model = req.query.get('model');
   if (model !== null && model !== 'contact' && model !== 'company' && model !== 'conversation')
     throw badRequest('The Data Attribute model field must be either contact or company');
@@ -139,7 +139,7 @@ export function createDataAttribute(ops: Ops, raw: unknown): DataAttributeRecord
   return attribute;
 }
 
-function update(req: Request) {
+function update(req: ApiRequest) {
   const id = Number(req.params['data_attribute_id']);
   const attribute = req.ops.ws.dataAttributes.get(id);
   if (attribute === undefined)

@@ -1,5 +1,5 @@
 import { findContact, touch } from '../contacts.ts';
-import type { Ops, Request } from '../context.ts';
+import type { ApiRequest, Ops } from '../context.ts';
 import { ApiError, badRequest, notFound } from '../errors.ts';
 import { asBody, optId, optString } from '../input.ts';
 import { route } from '../route.ts';
@@ -31,7 +31,7 @@ function emitContactTag(ops: Ops, topic: string, contact: ContactRecord, tag: Ta
 }
 
 /** POST /tags: create a tag, rename one (with id), or tag/untag companies and users. */
-function createOrUpdate(req: Request) {
+function createOrUpdate(req: ApiRequest) {
   const { ops } = req;
   const body = asBody(req.body);
   const name = optString(body, 'name');
