@@ -37,10 +37,18 @@ export interface PostgresEngineOptions extends EngineOptions {
    */
   readonly poolSize?: number;
   /**
-   * graphile-worker's local queue: jobs fetched (and locked) per query. Off by default (lower
-   * latency across processes); raise it for throughput.
+   * graphile-worker's local queue: this many jobs fetched (and locked) by one query, then handed
+   * to this process's workers: one fetch per batch instead of one per job, many times the
+   * throughput for short jobs. Off by default, because it bends the lane order: graphile-worker
+   * hands out a fetched batch in id order, not priority order, and a job added to a higher lane
+   * waits until the batch has drained. Worth it for bulk-heavy workers.
    */
   readonly localQueueSize?: number;
+  /**
+   * graphile-worker's completeJobBatchDelay: completions within this many ms are deleted in one
+   * statement (one commit instead of one per job). Default 0: those of the same moment; -1: off.
+   */
+  readonly completeBatchDelayMs?: number;
   /** How long a keyed job waits before looking again when its key is busy. Default 250 ms. */
   readonly keyBusyDelayMs?: number;
 }
@@ -67,6 +75,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   const concurrency = options.concurrency ?? 10;
   const leaseMs = options.leaseMs ?? 30_000;
   const keyBusyDelayMs = options.keyBusyDelayMs ?? 250;
+  const localQueueSize = options.localQueueSize ?? 0;
   const backoff = exponentialBackoff(options.backoff, options.random);
   const log = options.logger ?? pino({ level: 'silent' });
   const observer: JobObserver = options.observer ?? {};
@@ -280,9 +289,12 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
         taskList,
         events,
         logger: graphileLogger(),
-        ...(options.localQueueSize !== undefined && options.localQueueSize > 1
-          ? { preset: { worker: { localQueue: { size: options.localQueueSize } } } }
-          : {}),
+        preset: {
+          worker: {
+            ...(localQueueSize > 1 ? { localQueue: { size: localQueueSize } } : {}),
+            completeJobBatchDelay: options.completeBatchDelayMs ?? 0,
+          },
+        },
       });
       runner.promise.then(
         () => onRunnerExit(undefined),
