@@ -48,7 +48,9 @@ describe('embedded job engine after a crash', () => {
     await waitFor(
       'the first worker to finish some jobs',
       async () => (await count('ended IS NOT NULL')) >= 60,
+      30_000,
     );
+    await waitFor('the first worker to be mid-run', async () => (await count(`ended IS NULL`)) > 0);
     first.kill('SIGKILL');
     await once(first, 'exit');
     const killedAt = Date.now();
