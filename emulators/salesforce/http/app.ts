@@ -119,7 +119,7 @@ export function buildApp(options: AppOptions): Hono {
   options.registerControl?.(app);
 
   app.use('*', async (c, next) => {
-    const path = new URL(c.req.url).pathname;
+    const path = c.req.path;
     if (path.startsWith('/__emulator') || path.startsWith('/cometd')) return next();
     stats.count(c.req.method, path);
     if (options.latency.ms > 0) await new Promise((r) => setTimeout(r, options.latency.ms));
@@ -185,10 +185,18 @@ export function buildApp(options: AppOptions): Hono {
       }
     }
     const client = clientOf(header(headers, 'sforce-call-options'));
+    // Only the headers the handlers read (composite subrequests inherit them).
     const lowerHeaders: Record<string, string> = {};
-    headers.forEach((value, key) => {
-      lowerHeaders[key.toLowerCase()] = value;
-    });
+    for (const name of [
+      'sforce-query-options',
+      'sforce-call-options',
+      'sforce-duplicate-rule-header',
+      'content-type',
+      'accept',
+    ]) {
+      const value = headers.get(name);
+      if (value !== null) lowerHeaders[name] = value;
+    }
     const rest = url.pathname.slice(`/services/data/${c.req.param('version')}/`.length);
     const req: RestRequest = {
       method: c.req.method === 'HEAD' ? 'GET' : c.req.method,

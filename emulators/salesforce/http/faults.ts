@@ -70,11 +70,19 @@ export class Faults {
 
 /** Collapses ids and versions so stats group by endpoint: `GET /services/data/vXX.X/sobjects/Lead/{id}`. */
 export function endpointOf(path: string): string {
-  return path
-    .replace(/\/v\d+\.\d+(?=\/|$)/, '/vXX.X')
-    .replace(/\/[a-zA-Z0-9]{3}5g0[a-zA-Z0-9]{6,12}(?=\/|$)/g, '/{id}')
-    .replace(/\/[a-zA-Z0-9]{15}(?:[A-Z0-5]{3})?(?=\/|$)/g, (m) => (/\d/.test(m) ? '/{id}' : m))
-    .replace(/\/query\/[A-Za-z0-9]+-\d+$/, '/query/{locator}');
+  const parts = path.split('/');
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i] as string;
+    if (/^v\d+\.\d$/.test(part)) parts[i] = 'vXX.X';
+    else if (
+      (part.length === 15 || part.length === 18) &&
+      /^[a-zA-Z0-9]+$/.test(part) &&
+      /\d/.test(part)
+    )
+      parts[i] = '{id}';
+    else if (parts[i - 1] === 'query' && /^[A-Za-z0-9]+-\d+$/.test(part)) parts[i] = '{locator}';
+  }
+  return parts.join('/');
 }
 
 export class Stats {

@@ -14,6 +14,13 @@ export interface RecordTypeInfo {
   readonly defaults: Readonly<Record<string, string>>;
 }
 
+export interface FieldGroups {
+  readonly defaulted: readonly Field[];
+  readonly booleans: readonly Field[];
+  readonly required: readonly Field[];
+  readonly unique: readonly Field[];
+}
+
 export const masterRecordTypeId = '012000000000000AAA';
 
 export class SObjectType {
@@ -22,12 +29,14 @@ export class SObjectType {
   readonly label: string;
   readonly fields: Field[] = [];
   readonly byLower = new Map<string, Field>();
+  readonly #byName = new Map<string, Field>();
   readonly relationships = new Map<string, Field>();
   readonly recordTypes: RecordTypeInfo[] = [];
   /** Fields added after the recorded describe (seeded custom fields), for the state file. */
   readonly addedFields: FieldJson[] = [];
   readonly #base: Record<string, unknown>;
   #describeCache = new Map<string, string>();
+  #groups: FieldGroups | null = null;
   #recordTypesChanged = false;
 
   constructor(describe: Record<string, unknown>) {
@@ -53,8 +62,31 @@ export class SObjectType {
     }
   }
 
+  /** Fields the save path visits on every insert, computed once per schema change. */
+  groups(): FieldGroups {
+    if (this.#groups) return this.#groups;
+    const groups: FieldGroups = {
+      defaulted: this.fields.filter(
+        (f) =>
+          f.createable &&
+          ((f.defaultedOnCreate && f.defaultPicklistValue !== null) || f.type === 'boolean'),
+      ),
+      booleans: this.fields.filter((f) => f.type === 'boolean' && !f.nillable),
+      required: this.fields.filter(
+        (f) =>
+          f.createable &&
+          !f.nillable &&
+          f.type !== 'boolean' &&
+          !(f.defaultedOnCreate && f.defaultPicklistValue === null),
+      ),
+      unique: this.fields.filter((f) => f.unique),
+    };
+    this.#groups = groups;
+    return groups;
+  }
+
   field(name: string): Field | undefined {
-    return this.byLower.get(name.toLowerCase());
+    return this.#byName.get(name) ?? this.byLower.get(name.toLowerCase());
   }
 
   /** Whether the object's describe carries a record type other than Master. */
@@ -190,9 +222,11 @@ export class SObjectType {
 
   #index(json: FieldJson, at = -1): Field {
     const field = toField(json);
+    this.#groups = null;
     if (at >= 0) this.fields.splice(at, 0, field);
     else this.fields.push(field);
     this.byLower.set(field.name.toLowerCase(), field);
+    this.#byName.set(field.name, field);
     if (field.relationshipName) this.relationships.set(field.relationshipName.toLowerCase(), field);
     return field;
   }

@@ -245,30 +245,34 @@ export function seedDemo(org: Org, writer: Writer, options: DemoOptions = {}): v
   const leadCount = options.leads ?? 1000;
   const leads: string[] = [];
   const sharedWithContact = Math.min(100, contacts.length, Math.floor(leadCount / 10));
+  // Pools drawn from faker once, combined by index: a million Leads stay cheap and deterministic.
+  const pool = <T>(n: number, make: () => T): T[] => Array.from({ length: n }, make);
+  const firstNames = pool(211, () => faker.person.firstName());
+  const lastNames = pool(307, () => faker.person.lastName());
+  const companies = pool(401, () => faker.company.name());
+  const titles = pool(97, () => faker.person.jobTitle());
+  const campaigns = pool(9, (): string => `spring-${faker.number.int({ min: 1, max: 9 })}`);
+  const utmSources = ['google', 'newsletter', 'linkedin', 'partner'];
+  const utmMediums = ['cpc', 'email', 'social'];
   for (let i = 0; i < leadCount; i++) {
-    const first = faker.person.firstName();
-    const last = faker.person.lastName();
+    const first = firstNames[i % firstNames.length] as string;
+    const last = lastNames[(i * 7) % lastNames.length] as string;
     let email = `${first}.${last}.lead${i}@example.org`.toLowerCase().replace(/[^a-z0-9.@-]/g, '');
     if (i < sharedWithContact) email = (contacts[i] as { email: string }).email; // the same person in both
     const body: Row = {
       FirstName: first,
       LastName: last,
-      Company: faker.company.name(),
+      Company: companies[(i * 13) % companies.length] as string,
       Email: email,
-      Title: faker.person.jobTitle(),
-      LeadSource: faker.helpers.arrayElement(leadSources),
-      Status: faker.helpers.arrayElement(leadStatuses),
-      OwnerId: pickOwner(),
+      Title: titles[(i * 5) % titles.length] as string,
+      LeadSource: leadSources[i % leadSources.length] as string,
+      Status: leadStatuses[(i * 3) % leadStatuses.length] as string,
+      OwnerId: activeUsers[i % activeUsers.length] as string,
     };
     if (i % 4 === 0) {
-      body['utm_source__c'] = faker.helpers.arrayElement([
-        'google',
-        'newsletter',
-        'linkedin',
-        'partner',
-      ]);
-      body['utm_medium__c'] = faker.helpers.arrayElement(['cpc', 'email', 'social']);
-      body['utm_campaign__c'] = `spring-${faker.number.int({ min: 1, max: 9 })}`;
+      body['utm_source__c'] = utmSources[(i / 4) % utmSources.length] as string;
+      body['utm_medium__c'] = utmMediums[i % utmMediums.length] as string;
+      body['utm_campaign__c'] = campaigns[i % campaigns.length] as string;
     }
     leads.push(insert('Lead', body));
   }

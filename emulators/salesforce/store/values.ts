@@ -5,8 +5,10 @@ import type { Value } from './table.ts';
 
 /** Salesforce's datetime wire format: `2026-01-31T12:00:00.000+0000`. */
 export function formatDateTime(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+0000');
+  return `${new Date(ms).toISOString().slice(0, 23)}+0000`;
 }
+
+const canonicalDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
 
 export function formatDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 10);
@@ -88,6 +90,7 @@ export function coerce(field: Field, value: unknown): Value {
   }
   if (type === 'datetime') {
     if (typeof value !== 'string') return refuse(field, value, 'datetime');
+    if (canonicalDateTime.test(value)) return value;
     const ms = parseDateTime(value);
     if (ms === null) return refuse(field, value, 'datetime');
     return formatDateTime(ms);

@@ -38,10 +38,10 @@ interface FayeAdapter {
   attach(server: unknown): void;
   addExtension(extension: FayeExtension): void;
   close(): void;
-  getClient(): { publish(channel: string, data: unknown): unknown; disconnect(): void };
   _server: {
     _engine: {
       deliver(clientId: string, messages: BayeuxMessage[]): boolean;
+      publish(message: BayeuxMessage): void;
       _connections: Map<string, Timers>;
       _engine: Timers;
     };
@@ -81,7 +81,6 @@ function channelEntity(channel: string): string | null | undefined {
 
 export function attachStreaming(server: ServerType, ctx: EmulatorContext): Streaming {
   const adapter = new faye.NodeAdapter({ mount: '/cometd', timeout: 20 });
-  const internalToken = createHash('sha256').update(String(Math.random())).digest('hex');
   const retained: Retained[] = [];
   let nextReplayId = 1;
   const pendingReplays = new Map<string, { channel: string; after: number }[]>();
@@ -94,10 +93,6 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
 
   adapter.addExtension({
     incoming(message, request, callback) {
-      if (message.ext?.['internal'] === internalToken) {
-        delete message.ext['internal'];
-        return callback(message);
-      }
       if (
         message.channel === '/meta/handshake' ||
         message.channel === '/meta/connect' ||
@@ -194,17 +189,14 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
   // Salesforce's CometD speaks long-polling only: no WebSocket upgrade.
   server.removeAllListeners('upgrade');
   server.on('upgrade', (_request: unknown, socket: { destroy(): void }) => socket.destroy());
-  const client = adapter.getClient();
-  // The server-side client marks its own messages so the guards above let them through.
-  const internalClient = client as unknown as {
-    addExtension(e: { outgoing(m: BayeuxMessage, cb: Next): void }): void;
+  // Events go straight to the engine: no in-process client, no extension pipeline, nothing at all
+  // to do for a channel nobody listens to (bulk loads publish thousands).
+  const engine = adapter._server._engine;
+  let counter = 0;
+  const deliver = (channel: string, data: unknown): void => {
+    counter += 1;
+    engine.publish({ channel, data, id: counter.toString(36) } as BayeuxMessage);
   };
-  internalClient.addExtension({
-    outgoing(message, callback) {
-      message.ext = { ...(message.ext ?? {}), internal: internalToken };
-      callback(message);
-    },
-  });
 
   return {
     publish(events) {
@@ -227,15 +219,14 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
           at: event.header.commitTimestamp,
           data,
         });
-        client.publish(`/data/${event.header.entityName}ChangeEvent`, data);
-        client.publish('/data/ChangeEvents', data);
+        deliver(`/data/${event.header.entityName}ChangeEvent`, data);
+        deliver('/data/ChangeEvents', data);
       }
     },
     clear() {
       retained.length = 0;
     },
     async close() {
-      client.disconnect();
       adapter.close();
       // faye's engine keeps client-expiry timers that would hold the process open.
       const engine = adapter._server._engine;

@@ -24,14 +24,12 @@ describe('control plane', () => {
 
   it('converts a lead, creating the Contact and Account and marking the Lead', async () => {
     const lead = idOf(
-      await conn
-        .sobject('Lead')
-        .create({
-          FirstName: 'Grace',
-          LastName: 'Hopper',
-          Company: 'Navy',
-          Email: 'grace@navy.mil',
-        }),
+      await conn.sobject('Lead').create({
+        FirstName: 'Grace',
+        LastName: 'Hopper',
+        Company: 'Navy',
+        Email: 'grace@navy.mil',
+      }),
     );
     const res = await h.control(`leads/${lead}/convert`, { createOpportunity: true });
     assert.equal(res.status, 200);

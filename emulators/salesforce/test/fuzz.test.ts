@@ -26,26 +26,134 @@ describe(`fuzz (seed ${seed})`, () => {
   });
   after(() => h.close());
 
-  const fields = ['LastName', 'Company', 'Email', 'FirstName', 'NumberOfEmployees', 'IsConverted', 'OwnerId', 'AccountId', 'Birthdate', 'Status', 'Nope__c', 'Id', 'attributes', 'Lifecycle_Stage__c', 'CreatedDate'];
-  const values: unknown[] = ['', 'x', 'a@b.com', 'not-an-email', 0, -1, 1.5, 1e308, true, false, null, [], {}, [1, 2], { a: 1 }, '2026-01-31', '00Q5g0000000001AAA', '001', 'x'.repeat(300), '\u0000', '😀', "O'Brien"];
+  const fields = [
+    'LastName',
+    'Company',
+    'Email',
+    'FirstName',
+    'NumberOfEmployees',
+    'IsConverted',
+    'OwnerId',
+    'AccountId',
+    'Birthdate',
+    'Status',
+    'Nope__c',
+    'Id',
+    'attributes',
+    'Lifecycle_Stage__c',
+    'CreatedDate',
+  ];
+  const values: unknown[] = [
+    '',
+    'x',
+    'a@b.com',
+    'not-an-email',
+    0,
+    -1,
+    1.5,
+    1e308,
+    true,
+    false,
+    null,
+    [],
+    {},
+    [1, 2],
+    { a: 1 },
+    '2026-01-31',
+    '00Q5g0000000001AAA',
+    '001',
+    'x'.repeat(300),
+    '\u0000',
+    '😀',
+    "O'Brien",
+  ];
   const randomValue = (): unknown => pick(values);
   const randomRecord = (): Record<string, unknown> => {
     const record: Record<string, unknown> = {};
     const n = Math.floor(random() * 5);
     for (let i = 0; i < n; i++) record[pick(fields)] = randomValue();
-    if (random() < 0.5) record['attributes'] = { type: pick(['Lead', 'Contact', 'Account', 'Nope', 42]) };
+    if (random() < 0.5)
+      record['attributes'] = { type: pick(['Lead', 'Contact', 'Account', 'Nope', 42]) };
     return record;
   };
   const randomBody = (): string => {
     const r = random();
-    if (r < 0.15) return pick(['{', '[', '{"a":', 'null', '"text"', '12', '{"LastName": x}', '\u0000', '']);
-    if (r < 0.35) return JSON.stringify({ allOrNone: random() < 0.5, records: Array.from({ length: Math.floor(random() * 4) }, randomRecord) });
-    if (r < 0.45) return JSON.stringify({ compositeRequest: [{ method: pick(['GET', 'POST', 'PATCH']), url: pick(['/services/data/v59.0/sobjects/Lead', '/services/data/v59.0/query?q=SELECT+Id+FROM+Lead', 'nope', '/services/data/v59.0/sobjects/Lead/@{x.id}']), referenceId: 'x', body: randomRecord() }] });
+    if (r < 0.15)
+      return pick(['{', '[', '{"a":', 'null', '"text"', '12', '{"LastName": x}', '\u0000', '']);
+    if (r < 0.35)
+      return JSON.stringify({
+        allOrNone: random() < 0.5,
+        records: Array.from({ length: Math.floor(random() * 4) }, randomRecord),
+      });
+    if (r < 0.45)
+      return JSON.stringify({
+        compositeRequest: [
+          {
+            method: pick(['GET', 'POST', 'PATCH']),
+            url: pick([
+              '/services/data/v59.0/sobjects/Lead',
+              '/services/data/v59.0/query?q=SELECT+Id+FROM+Lead',
+              'nope',
+              '/services/data/v59.0/sobjects/Lead/@{x.id}',
+            ]),
+            referenceId: 'x',
+            body: randomRecord(),
+          },
+        ],
+      });
     return JSON.stringify(randomRecord());
   };
-  const soqlParts = ['SELECT', 'Id', ',', 'Name', 'FROM', 'Lead', 'Contact', 'Nope', 'WHERE', 'Email', '=', "'a@b.com'", 'AND', 'OR', 'NOT', '(', ')', 'IN', 'LIKE', "'%x%'", 'NULL', 'TRUE', 'ORDER BY', 'DESC', 'NULLS LAST', 'LIMIT', '5', 'OFFSET', '2001', 'COUNT()', 'Owner.Email', 'Account.Name', '2026-01-01', '2026-01-01T00:00:00Z', 'TODAY', 'LAST_N_DAYS:3', "'", '\\', 'GROUP BY', '>', '<=', '!='];
+  const soqlParts = [
+    'SELECT',
+    'Id',
+    ',',
+    'Name',
+    'FROM',
+    'Lead',
+    'Contact',
+    'Nope',
+    'WHERE',
+    'Email',
+    '=',
+    "'a@b.com'",
+    'AND',
+    'OR',
+    'NOT',
+    '(',
+    ')',
+    'IN',
+    'LIKE',
+    "'%x%'",
+    'NULL',
+    'TRUE',
+    'ORDER BY',
+    'DESC',
+    'NULLS LAST',
+    'LIMIT',
+    '5',
+    'OFFSET',
+    '2001',
+    'COUNT()',
+    'Owner.Email',
+    'Account.Name',
+    '2026-01-01',
+    '2026-01-01T00:00:00Z',
+    'TODAY',
+    'LAST_N_DAYS:3',
+    "'",
+    '\\',
+    'GROUP BY',
+    '>',
+    '<=',
+    '!=',
+  ];
   const randomSoql = (): string => {
-    if (random() < 0.3) return pick(['SELECT Id FROM Lead', "SELECT Id, Owner.Email FROM Lead WHERE Email LIKE '%a%' ORDER BY CreatedDate DESC LIMIT 10", 'SELECT COUNT() FROM Contact']);
+    if (random() < 0.3)
+      return pick([
+        'SELECT Id FROM Lead',
+        "SELECT Id, Owner.Email FROM Lead WHERE Email LIKE '%a%' ORDER BY CreatedDate DESC LIMIT 10",
+        'SELECT COUNT() FROM Contact',
+      ]);
     return Array.from({ length: 1 + Math.floor(random() * 12) }, () => pick(soqlParts)).join(' ');
   };
   const randomPath = (): string =>
@@ -76,7 +184,10 @@ describe(`fuzz (seed ${seed})`, () => {
     for (let i = 0; i < 2500; i++) {
       const method = pick(['GET', 'POST', 'PATCH', 'DELETE', 'PUT']);
       const path = randomPath();
-      const init: RequestInit = { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } };
+      const init: RequestInit = {
+        method,
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      };
       if (method !== 'GET') init.body = randomBody();
       const res = await fetch(h.url + path, init);
       const text = await res.text();
@@ -89,7 +200,9 @@ describe(`fuzz (seed ${seed})`, () => {
       }
     }
     assert.ok((statuses.get(400) ?? 0) > 100);
-    const alive = await fetch(`${h.url}/services/data/v59.0/limits`, { headers: { authorization: `Bearer ${token}` } });
+    const alive = await fetch(`${h.url}/services/data/v59.0/limits`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     assert.equal(alive.status, 200);
   });
 });

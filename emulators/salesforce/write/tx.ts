@@ -17,12 +17,19 @@ export class Tx {
   readonly org: Org;
   readonly #undo: (() => void)[] = [];
   readonly #events: ChangeEvent[] = [];
-  readonly key: string;
+  #key: string | null = null;
 
   constructor(org: Org) {
     this.org = org;
-    transactionCounter += 1;
-    this.key = `${Date.now().toString(16)}-${transactionCounter.toString(16).padStart(8, '0')}`;
+  }
+
+  /** The CDC transactionKey, made when first needed (most seed writes never need one). */
+  get key(): string {
+    if (this.#key === null) {
+      transactionCounter += 1;
+      this.#key = `${this.org.now().toString(16)}-${transactionCounter.toString(16).padStart(8, '0')}`;
+    }
+    return this.#key;
   }
 
   onUndo(undo: () => void): void {

@@ -75,20 +75,21 @@ export class Writer {
     }
     const prepared = this.#prepare(type, body, 'create', options);
     if ('errors' in prepared) return prepared;
-    const stamp = formatDateTime(this.org.stamp());
+    let stampText: string | null = null;
+    const stamp = (): string => (stampText ??= formatDateTime(this.org.stamp()));
     const row: Row = {};
     const id = this.org.ids.next(type.keyPrefix);
     row['Id'] = id;
     row['IsDeleted'] = false;
     for (const [field, value] of prepared.values) if (value !== null) row[field.name] = value;
-    if (!options.trusted || row['CreatedDate'] === undefined) row['CreatedDate'] = stamp;
+    if (!options.trusted || row['CreatedDate'] === undefined) row['CreatedDate'] = stamp();
     if (!options.trusted || row['CreatedById'] === undefined) row['CreatedById'] = actor.userId;
     row['LastModifiedDate'] =
       options.trusted && row['LastModifiedDate'] !== undefined
         ? row['LastModifiedDate']
-        : (row['CreatedDate'] ?? stamp);
+        : (row['CreatedDate'] ?? stamp());
     row['LastModifiedById'] = row['CreatedById'] ?? actor.userId;
-    row['SystemModstamp'] = row['LastModifiedDate'] ?? stamp;
+    row['SystemModstamp'] = row['LastModifiedDate'] ?? stamp();
     if (type.field('OwnerId') && row['OwnerId'] === undefined) row['OwnerId'] = actor.userId;
     this.#applyDefaults(type, row);
     const missing = this.#missingRequired(type, row);
@@ -416,6 +417,7 @@ export class Writer {
       field.length > 0 &&
       field.type !== 'reference' &&
       field.type !== 'id' &&
+      value.length > field.length &&
       [...value].length > field.length
     ) {
       return {
@@ -493,25 +495,29 @@ export class Writer {
       : undefined;
     if (recordType && !recordType.master && row['RecordTypeId'] === undefined)
       row['RecordTypeId'] = recordType.id;
-    for (const field of type.fields) {
-      if (row[field.name] !== undefined || !field.createable) continue;
+    const groups = type.groups();
+    for (const field of groups.defaulted) {
+      if (row[field.name] !== undefined) continue;
       const rtDefault = recordType?.defaults[field.name];
       if (rtDefault !== undefined) row[field.name] = rtDefault;
       else if (field.defaultedOnCreate && field.defaultPicklistValue !== null)
         row[field.name] = field.defaultPicklistValue;
       else if (field.type === 'boolean') row[field.name] = field.defaultValue === true;
     }
-    for (const field of type.fields) {
-      if (row[field.name] === undefined && field.type === 'boolean' && !field.nillable)
-        row[field.name] = field.defaultValue === true;
+    for (const field of groups.booleans) {
+      if (row[field.name] === undefined) row[field.name] = field.defaultValue === true;
+    }
+    if (recordType) {
+      for (const [name, value] of Object.entries(recordType.defaults)) {
+        const field = type.field(name);
+        if (field && row[field.name] === undefined) row[field.name] = value;
+      }
     }
   }
 
   #missingRequired(type: SObjectType, row: Row): string[] {
     const missing: string[] = [];
-    for (const field of type.fields) {
-      if (!field.createable || field.nillable || field.type === 'boolean') continue;
-      if (field.defaultedOnCreate && field.defaultPicklistValue === null) continue;
+    for (const field of type.groups().required) {
       const v = row[field.name];
       if (v === undefined || v === null || v === '') missing.push(field.name);
     }
@@ -545,8 +551,7 @@ export class Writer {
   }
 
   #checkUnique(table: Table, row: Row, id: string): SaveResult | null {
-    for (const field of table.type.fields) {
-      if (!field.unique) continue;
+    for (const field of table.type.groups().unique) {
       const value = row[field.name];
       if (value === undefined || value === null) continue;
       const other = this.findBy(table, field, value).find((x) => x !== id);
