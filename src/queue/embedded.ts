@@ -67,7 +67,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
   const running = new Map<number, Running>();
   let started = false;
   let stopping = false;
-  let claiming = false;
+  let claiming: Promise<void> | undefined;
   let claimAgain = false;
   let pumpScheduled = false;
   let pollTimer: NodeJS.Timeout | undefined;
@@ -90,16 +90,19 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
     });
   }
 
-  async function pump(): Promise<void> {
-    if (!started || stopping) return;
-    if (claiming) {
+  function pump(): Promise<void> {
+    if (!started || stopping) return Promise.resolve();
+    if (claiming !== undefined) {
       claimAgain = true;
-      return;
+      return claiming;
     }
     const free = concurrency - running.size;
-    if (free <= 0) return;
-    const limit = Math.min(free, batchSize);
-    claiming = true;
+    if (free <= 0) return Promise.resolve();
+    claiming = claim(Math.min(free, batchSize)).finally(() => (claiming = undefined));
+    return claiming;
+  }
+
+  async function claim(limit: number): Promise<void> {
     let rows: q.ClaimedRow[] = [];
     try {
       const at = now();
@@ -113,8 +116,16 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
       rows = await untangleKeys(result.rows);
     } catch (error) {
       log.error({ err: error }, 'claiming jobs failed');
-    } finally {
-      claiming = false;
+    }
+    if (stopping) {
+      // stop() began while this claim was in flight: give the jobs straight back.
+      const ids = JSON.stringify(rows.map((row) => row.id));
+      if (rows.length > 0) {
+        await run(q.releaseJobs, [now(), workerId, ids]).catch((error: unknown) => {
+          log.error({ err: error }, 'releasing jobs claimed during stop failed (their lease will)');
+        });
+      }
+      return;
     }
     for (const row of rows) startJob(row);
     if (claimAgain || rows.length === limit) {
@@ -304,6 +315,7 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
       if (!started) return;
       stopping = true;
       clearInterval(pollTimer);
+      await claiming;
       const graceMs = stopOptions.graceMs ?? 10_000;
       if (running.size > 0) {
         let timer: NodeJS.Timeout | undefined;
