@@ -198,14 +198,19 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
         if (entry.released) throw error;
         const decision = decideFailure(error, job.attempts, job.max_attempts, backoff);
         const retry = decision.kind === 'retry';
-        await pool.query(sql.recordFailure, [
-          job.id,
-          lockedBy,
-          decision.message,
-          retry,
-          retry ? Math.round(decision.delayMs) : 0,
-        ]);
-        if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
+        try {
+          await pool.query(sql.recordFailure, [
+            job.id,
+            lockedBy,
+            decision.message,
+            retry,
+            retry ? Math.round(decision.delayMs) : 0,
+          ]);
+          if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
+        } catch (writeError) {
+          // The job is still ours, so graphile-worker's failJob applies its own backoff instead.
+          log.error({ err: writeError, jobId: job.id }, 'recording a job failure failed');
+        }
         log[retry ? 'warn' : 'error'](
           { jobId: job.id, task, attempt: job.attempts, error: errorMessage(error) },
           retry ? 'job failed, will retry' : 'job failed',
