@@ -16,6 +16,8 @@ export interface Config {
   readonly port: number;
   readonly concurrency: number;
   readonly shutdownGraceMs: number;
+  readonly jobLeaseMs: number;
+  readonly queueSchema: string;
   readonly logLevel: (typeof logLevels)[number];
   readonly logFormat: (typeof logFormats)[number];
   /** Where each setting's value came from, for `tandem doctor`. */
@@ -113,6 +115,8 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     port: values.port as number,
     concurrency: values.concurrency as number,
     shutdownGraceMs: values.shutdownGraceMs as number,
+    jobLeaseMs: values.jobLeaseMs as number,
+    queueSchema: values.queueSchema as string,
     logLevel: values.logLevel as Config['logLevel'],
     logFormat: values.logFormat as Config['logFormat'],
     sources,

@@ -113,6 +113,24 @@ export const settingDefinitions = {
     default: 8,
     describe: 'How many jobs one process runs at the same time.',
   },
+  jobLeaseMs: {
+    env: 'TANDEM_JOB_LEASE_MS',
+    flag: undefined,
+    schema: positiveInt(3_600_000),
+    default: 30_000,
+    describe:
+      'How long a worker holds its jobs without a heartbeat; the jobs of a worker that died run elsewhere after this.',
+  },
+  queueSchema: {
+    env: 'TANDEM_QUEUE_SCHEMA',
+    flag: undefined,
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error:
+        'must be a PostgreSQL schema name: lower-case letters, digits and _, not starting with a digit',
+    }),
+    default: 'graphile_worker',
+    describe: 'PostgreSQL schema of the job queue (graphile-worker), beside Tandem’s own tables.',
+  },
   shutdownGraceMs: {
     env: 'TANDEM_SHUTDOWN_GRACE_MS',
     flag: undefined,

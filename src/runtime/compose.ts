@@ -65,6 +65,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const common = {
       tasks,
       concurrency: config.concurrency,
+      leaseMs: config.jobLeaseMs,
       logger: log,
       observer: {
         onJobFinish: (task: string, lane: string, outcome: string, ms: number) =>
@@ -74,7 +75,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     engine =
       config.database.kind === 'sqlite'
         ? createEmbeddedEngine({ ...common, store, workerId })
-        : createPostgresEngine({ ...common, connectionString: config.database.url });
+        : createPostgresEngine({
+            ...common,
+            connectionString: config.database.url,
+            schema: config.queueSchema,
+          });
     const jobs = engine;
     await engine.start();
 
