@@ -80,6 +80,12 @@ export async function startIntercomEmulator(
       server.once('error', reject);
     },
   );
+  // Keep idle connections longer than clients do (Node's default 5 s races with clients that
+  // reuse a socket just as the server closes it: "fetch failed" on a loaded machine).
+  if ('keepAliveTimeout' in server) {
+    server.keepAliveTimeout = 65_000;
+    server.headersTimeout = 66_000;
+  }
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   let closed = false;
   return {
