@@ -85,6 +85,45 @@ export function jobEngineContract(name: string, open: () => Promise<EngineBench>
       );
     });
 
+    it('takes the run time of the replacing add, so a delayed keyed job can be brought forward', async () => {
+      const seen: JobPayload[] = [];
+      const engine = build({ sync: async (payload: JobPayload) => void seen.push(payload) });
+      await engine.start();
+      await engine.add('sync', { n: 1 }, { jobKey: 'lead:1', runAt: Date.now() + 60_000 });
+      await sleep(200);
+      assert.equal(seen.length, 0);
+      await engine.add('sync', { n: 2 }, { jobKey: 'lead:1' });
+      await waitFor('the replaced job to run now', () => seen.length === 1);
+      assert.deepEqual(seen, [{ n: 2 }]);
+    });
+
+    it('does not retry a running keyed job that a fresh job with its key supersedes', async () => {
+      const first = gate();
+      const seen: unknown[] = [];
+      const engine = build(
+        {
+          sync: async (payload: JobPayload) => {
+            seen.push(payload['n']);
+            if (payload['n'] === 1) {
+              await first.promise;
+              throw new Error('stale write refused');
+            }
+          },
+        },
+        { concurrency: 2, backoff: { baseMs: 50 } },
+      );
+      await engine.start();
+      await engine.add('sync', { n: 1 }, { jobKey: 'lead:2', maxAttempts: 5 });
+      await waitFor('the first job to start', () => seen.length === 1);
+      await engine.add('sync', { n: 2 }, { jobKey: 'lead:2' });
+      first.open();
+      await waitFor('the fresh job to run', () => seen.includes(2));
+      await sleep(400);
+      assert.deepEqual(seen, [1, 2], 'the superseded job ran once, the fresh one after it');
+      const [failed] = await engine.failedJobs();
+      assert.equal(failed?.lastError, 'stale write refused');
+    });
+
     it('queues a fresh job when the keyed job is running and runs it after, never beside it', async () => {
       const first = gate();
       const runs: { n: unknown; start: number; end?: number }[] = [];
