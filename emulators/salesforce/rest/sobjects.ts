@@ -149,12 +149,8 @@ function byExternalId(
   rawValue: string,
 ): RestResponse {
   const type = table.type;
-  let value = rawValue;
-  try {
-    value = decodeURIComponent(rawValue);
-  } catch {
-    // jsforce does not encode the value; a stray '%' stays as it is.
-  }
+  // Path segments arrive decoded; jsforce does not encode the value at all.
+  const value = rawValue;
   const field = type.field(fieldName);
   if (!field || !(field.externalId || field.idLookup)) {
     return errorResponse(

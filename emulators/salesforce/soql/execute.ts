@@ -34,6 +34,8 @@ export interface QueryResult {
   /** Selected field paths as Salesforce names them (`Owner.Email`), for CSV headers. */
   readonly columns: readonly string[];
   readonly ids: readonly string[];
+  /** Rows the engine looked at: the index's hits, or the whole table for a scan. */
+  readonly scanned: number;
   /** COUNT() queries: the count, and no records. */
   readonly count: number | null;
   /** COUNT(field) queries: one aggregate record. */
@@ -505,7 +507,9 @@ function execute(
   }
   const pool = candidates(org, table, query.where);
   const ids: string[] = [];
+  let scanned = 0;
   const visit = (id: string, row: Row): void => {
+    scanned++;
     if (!options.includeDeleted && row['IsDeleted'] === true) return;
     if (predicate && !predicate(row)) return;
     ids.push(id);
@@ -552,6 +556,7 @@ function execute(
         type,
         columns: [],
         ids: [],
+        scanned,
         count: sliced.length,
         aggregate: null,
         project: () => ({}),
@@ -564,6 +569,7 @@ function execute(
       type,
       columns: [countItem.alias ?? 'expr0'],
       ids: [],
+      scanned,
       count: null,
       aggregate,
       project: () => ({}),
@@ -575,6 +581,7 @@ function execute(
       [...r.hops.map((h) => h.relationshipName), r.field.name].join('.'),
     ),
     ids: sliced,
+    scanned,
     count: null,
     aggregate: null,
     project: (row, version) => project(org, type, selected, row, version),
