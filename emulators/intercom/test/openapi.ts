@@ -1,7 +1,10 @@
 // The judge of the emulator's answers: Intercom's OpenAPI 2.14 description (fixtures/). Every
 // JSON response a test receives is validated against the response schema of its operation and
 // status; a status the operation does not list is validated against the `error` schema.
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { parse } from 'yaml';
@@ -28,7 +31,7 @@ const loaded = new Map<SpecVersion, Loaded>();
 function load(version: SpecVersion = '2.14'): Loaded {
   const cached = loaded.get(version);
   if (cached !== undefined) return cached;
-  const spec = openApi30Nullable(parse(readFileSync(specPath(version), 'utf8'))) as Spec;
+  const spec = openApi30Nullable(readSpec(version)) as Spec;
   const ajv = new Ajv({ strict: false, allErrors: true });
   const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
   addFormats(ajv);
@@ -55,6 +58,23 @@ function load(version: SpecVersion = '2.14'): Loaded {
   const result = { ajv, spec, templates, validators: new Map<string, ValidateFunction>() };
   loaded.set(version, result);
   return result;
+}
+
+/** Parsing the YAML takes seconds on a busy machine and every test file needs it: the parsed
+ * description is cached as JSON in the temporary directory, keyed by the YAML's hash. */
+function readSpec(version: SpecVersion): unknown {
+  const yaml = readFileSync(specPath(version), 'utf8');
+  const hash = createHash('sha256').update(yaml).digest('hex').slice(0, 16);
+  const cache = join(tmpdir(), `tandem-intercom-openapi-${version}-${hash}.json`);
+  try {
+    return JSON.parse(readFileSync(cache, 'utf8'));
+  } catch {
+    const parsed: unknown = parse(yaml);
+    const temporary = `${cache}.${process.pid}.tmp`;
+    writeFileSync(temporary, JSON.stringify(parsed));
+    renameSync(temporary, cache);
+    return parsed;
+  }
 }
 
 /** OAS 3.0 writes `nullable: true` beside `$ref`/`allOf` without a `type`, which JSON Schema
