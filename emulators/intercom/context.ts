@@ -13,6 +13,8 @@ export interface Ops extends Emitter {
   ws: Workspace;
   /** UNIX seconds. */
   now(): number;
+  /** Contacts created less than this ago are not found by search yet (default 0). */
+  searchDelaySeconds: number;
   /** The admin the token belongs to: authors of API actions without an explicit admin. */
   tokenAdminId(): string;
 }

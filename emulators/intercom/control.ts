@@ -55,6 +55,7 @@ const seedSchema = z.object({
 
 const settingsSchema = z.object({
   latencyMs: z.number().int().min(0).optional(),
+  searchDelaySeconds: z.number().int().min(0).optional(),
   rateLimitPerMinute: z.number().int().min(6).optional(),
   webhookRetryDelayMs: z.number().int().min(0).optional(),
   webhookTimeoutMs: z.number().int().min(1).optional(),
@@ -77,6 +78,7 @@ export interface ControlOptions {
 export function controlRoutes(emulator: Emulator, options: ControlOptions = {}): ControlRoute[] {
   const settings = () => ({
     latencyMs: emulator.latencyMs,
+    searchDelaySeconds: emulator.searchDelaySeconds,
     rateLimitPerMinute: emulator.limiter.perMinute,
     webhookRetryDelayMs: emulator.webhooks.settings.retryDelayMs,
     webhookTimeoutMs: emulator.webhooks.settings.timeoutMs,
@@ -201,6 +203,8 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
       handler: ({ body }) => {
         const next = parse(settingsSchema, body);
         if (next.latencyMs !== undefined) emulator.latencyMs = next.latencyMs;
+        if (next.searchDelaySeconds !== undefined)
+          emulator.searchDelaySeconds = next.searchDelaySeconds;
         if (next.rateLimitPerMinute !== undefined)
           emulator.limiter.perMinute = next.rateLimitPerMinute;
         const hooks = emulator.webhooks.settings;

@@ -40,6 +40,8 @@ export const appInfo = {
 export class Emulator implements Ops {
   ws = new Workspace({ ...appInfo });
   latencyMs: number;
+  /** Contacts younger than this are not yet found by search ("Contact Creation Delay"). */
+  searchDelaySeconds = 0;
   readonly limiter: RateLimiter;
   readonly faults: Faults;
   readonly webhooks: Webhooks;

@@ -183,8 +183,13 @@ function searchContacts(req: ApiRequest) {
       return [ws.contactByExternalId(text)].filter((c) => c !== undefined);
     return undefined;
   });
+  // Intercom warns that new contacts may take minutes to appear in search; a setting
+  // reproduces that (off by default).
+  const newest = req.ops.now() - req.ops.searchDelaySeconds;
   for (const contact of narrowed ?? ws.contacts.values()) {
-    if (!contact.archived && matches(query, contact, resolve)) found.push(contact);
+    if (contact.archived || (req.ops.searchDelaySeconds > 0 && contact.created_at > newest))
+      continue;
+    if (matches(query, contact, resolve)) found.push(contact);
   }
   const key = (c: ContactRecord): SortKey => {
     const value = contactField(c, sortField, sortKind).value;

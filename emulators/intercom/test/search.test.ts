@@ -264,6 +264,19 @@ describe('contact search', () => {
     assert.deepEqual(await search({ field: 'external_id', operator: '=', value: 'cn-1' }), []);
   });
 
+  it('can hide new contacts from search for a while, as Intercom warns it may', async () => {
+    await h.control('PUT', '/settings', { searchDelaySeconds: 120 });
+    try {
+      const fresh = await h.client.contacts.create({ email: 'fresh@alpha.example' });
+      const query = { field: 'email', operator: '=' as const, value: 'fresh@alpha.example' };
+      assert.deepEqual(await search(query), []);
+      now += 121_000;
+      assert.deepEqual(await search(query), [fresh.id]);
+    } finally {
+      await h.control('PUT', '/settings', { searchDelaySeconds: 0 });
+    }
+  });
+
   it('finds contacts by tag_id', async () => {
     const tag = await h.client.tags.create({ name: 'Searchable' });
     await h.client.tags.tagContact({ contact_id: ids['cat'] ?? '', id: tag.id });
