@@ -135,6 +135,16 @@ export function registerControl(app: Hono, options: ControlOptions): void {
     return 'error' in result ? json(result, 400) : json(result);
   });
 
+  app.post('/__emulator/undelete/:id', (c) => {
+    const result = transact(
+      org,
+      (tx) => ctx.writer.undelete(tx, adminActor(ctx), c.req.param('id')),
+      (r) => r.ok,
+    );
+    if (!result.ok) return json(saveFailure('undelete', result), 400);
+    return json({ id: result.id });
+  });
+
   app.post('/__emulator/merge', async (c) => {
     const b = await body(c.req.raw);
     const result = merge(ctx, adminActor(ctx), b);

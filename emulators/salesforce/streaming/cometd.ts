@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type { ServerType } from '@hono/node-server';
 import type { EmulatorContext } from '../context.ts';
 import type { ChangeEvent } from '../org.ts';
+import { changePayload } from './payload.ts';
 
 interface BayeuxMessage {
   channel: string;
@@ -43,7 +44,10 @@ interface FayeAdapter {
       deliver(clientId: string, messages: BayeuxMessage[]): boolean;
       publish(message: BayeuxMessage): void;
       _connections: Map<string, Timers>;
-      _engine: Timers;
+      _engine: Timers & {
+        _messages: Map<string, BayeuxMessage[]>;
+        emptyQueue(clientId: string): void;
+      };
     };
   };
 }
@@ -174,7 +178,7 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
                 (e) => e.replayId > after && (entity === null || e.entity === entity),
               );
               if (events.length > 0)
-                adapter._server._engine.deliver(
+                queueFor(
                   clientId,
                   events.map((e) => ({ channel, data: e.data })),
                 );
@@ -185,6 +189,12 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
       return callback(message);
     },
   });
+  /** Queues messages for one client; faye hands them over on its next /meta/connect. */
+  const queueFor = (clientId: string, messages: BayeuxMessage[]): void => {
+    const memory = adapter._server._engine._engine;
+    memory._messages.set(clientId, [...(memory._messages.get(clientId) ?? []), ...messages]);
+    memory.emptyQueue(clientId);
+  };
   adapter.attach(server);
   // Salesforce's CometD speaks long-polling only: no WebSocket upgrade.
   server.removeAllListeners('upgrade');
@@ -207,10 +217,7 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
         const replayId = nextReplayId++;
         const data = {
           schema: schemaId(event.header.entityName),
-          payload: {
-            ChangeEventHeader: { ...event.header, recordIds: [...event.header.recordIds] },
-            ...event.fields,
-          },
+          payload: changePayload(ctx.org, event),
           event: { replayId },
         };
         retained.push({

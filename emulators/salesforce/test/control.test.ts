@@ -93,6 +93,16 @@ describe('control plane', () => {
     assert.equal(gone.errorCode, 'NOT_FOUND');
   });
 
+  it('undeletes a record from the recycle bin', async () => {
+    const id = idOf(await conn.sobject('Contact').create({ LastName: 'Lazarus' }));
+    await conn.sobject('Contact').destroy(id);
+    const res = await h.control(`undelete/${id}`, {});
+    assert.equal(res.status, 200);
+    assert.equal((await conn.sobject('Contact').retrieve(id))['LastName'], 'Lazarus');
+    const again = await h.control(`undelete/${id}`, {});
+    assert.equal(again.status, 400);
+  });
+
   it('injects faults by method and path, for a number of times', async () => {
     const fault = await h.control('faults', {
       method: 'POST',

@@ -70,9 +70,12 @@ describe('Change Data Capture over CometD', () => {
         .sobject('Lead')
         .create({ LastName: 'Streamed', Company: 'CDC', Email: 'cdc@example.com' }),
     );
-    await conn.sobject('Lead').update({ Id: id, Email: null, Title: 'CTO' });
+    await conn
+      .sobject('Lead')
+      .update({ Id: id, Email: null, Title: 'CTO', LastName: 'Renamed', City: 'Paris' });
     await conn.sobject('Lead').destroy(id);
-    const [created, updated, deleted] = await c.waitFor(3);
+    await h.control(`undelete/${id}`, {});
+    const [created, updated, deleted, undeleted] = await c.waitFor(4);
     subscription.cancel();
     const header = created?.payload.ChangeEventHeader ?? {};
     assert.equal(header['entityName'], 'Lead');
@@ -83,18 +86,37 @@ describe('Change Data Capture over CometD', () => {
     assert.equal(typeof header['commitTimestamp'], 'number');
     assert.equal(typeof header['transactionKey'], 'string');
     assert.equal(header['sequenceNumber'], 1);
-    assert.equal(created?.payload['LastName'], 'Streamed');
+    // Compound fields are nested, and a CREATE carries every field, null when empty.
+    assert.deepEqual(created?.payload['Name'], {
+      Salutation: null,
+      FirstName: null,
+      LastName: 'Streamed',
+    });
+    assert.equal(created?.payload['Title'], null);
+    assert.equal(created?.payload['Company'], 'CDC');
+    assert.equal(created?.payload['Address'], null);
+    assert.equal('LastName' in (created?.payload ?? {}), false);
     assert.equal(typeof created?.event.replayId, 'number');
     const u = updated?.payload.ChangeEventHeader ?? {};
     assert.equal(u['changeType'], 'UPDATE');
     assert.deepEqual([...(u['changedFields'] as string[])].sort(), [
+      'Address.City',
       'Email',
       'LastModifiedDate',
+      'Name.LastName',
       'Title',
     ]);
     assert.deepEqual(u['nulledFields'], ['Email']);
     assert.equal(updated?.payload['Title'], 'CTO');
+    assert.deepEqual(updated?.payload['Name'], { LastName: 'Renamed' });
+    assert.deepEqual(updated?.payload['Address'], { City: 'Paris' });
     assert.equal(deleted?.payload.ChangeEventHeader['changeType'], 'DELETE');
+    assert.equal(undeleted?.payload.ChangeEventHeader['changeType'], 'UNDELETE');
+    assert.deepEqual(undeleted?.payload['Name'], {
+      Salutation: null,
+      FirstName: null,
+      LastName: 'Renamed',
+    });
     assert.ok((updated?.event.replayId ?? 0) > (created?.event.replayId ?? 0));
   });
 

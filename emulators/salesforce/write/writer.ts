@@ -259,6 +259,37 @@ export class Writer {
     return { ok: true, id, created: false };
   }
 
+  /** Brings a record back from the recycle bin (UNDELETE change event with every field). */
+  undelete(tx: Tx, actor: Actor, rawId: string): SaveResult {
+    const found = this.#find(undefined, rawId);
+    if ('errors' in found) return found;
+    const { table, id, row: previous } = found;
+    if (previous['IsDeleted'] !== true)
+      return fail('UNDELETE_FAILED', 'Entity is not in the recycle bin', []);
+    const stamp = formatDateTime(this.org.stamp());
+    const row: Row = {
+      ...previous,
+      IsDeleted: false,
+      SystemModstamp: stamp,
+      LastModifiedDate: stamp,
+      LastModifiedById: actor.userId,
+    };
+    const conflict = this.#checkUnique(table, row, id);
+    if (conflict) return conflict;
+    const deletedAt = table.deletedAt.get(id);
+    table.replace(id, row);
+    table.deletedAt.delete(id);
+    tx.onUndo(() => {
+      table.replace(id, previous);
+      if (deletedAt !== undefined) table.deletedAt.set(id, deletedAt);
+    });
+    const fields: Row = {};
+    for (const [name, value] of Object.entries(row))
+      if (name !== 'Id' && name !== 'IsDeleted') fields[name] = value;
+    tx.emit(this.#event(table.type, 'UNDELETE', id, actor, [], [], fields));
+    return { ok: true, id, created: false };
+  }
+
   /** Marks a deleted record as merged into a master (control-plane merge). */
   setMaster(id: string, typeName: string, masterId: string): void {
     const table = this.org.table(typeName);
