@@ -4,11 +4,19 @@
 //   lookups by id, email and external_id indexed (answered without scanning the workspace).
 // The emulator runs in a worker thread (its own core); the load comes from this thread.
 import { Agent, request } from 'node:http';
+import { availableParallelism, loadavg } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { report } from './report.ts';
 
 const contacts = Number(process.env['BENCH_CONTACTS'] ?? 1_000_000);
 const seconds = Number(process.env['BENCH_SECONDS'] ?? 5);
+
+// Other work on the machine skews throughput: the load is printed beside the figures.
+const machine = () =>
+  `machine: ${availableParallelism()} cores, load average ${loadavg()
+    .map((load) => load.toFixed(1))
+    .join(' ')}`;
+console.log(machine());
 
 const workerSource = `
   const { parentPort, workerData } = require('node:worker_threads');
@@ -157,6 +165,7 @@ report(
   'ms/page',
   { atMost: 2000 },
 );
+console.log(machine());
 agent.destroy();
 worker.postMessage('close');
 await new Promise((resolve) => worker.once('exit', resolve));
