@@ -245,10 +245,11 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
       handler: ({ params }) => {
         const subscription = emulator.webhooks.get(params['id'] ?? '');
         if (subscription === undefined) throw notFound('No such subscription');
-        emulator.webhooks.emit('ping', () => ({
-          type: 'ping',
-          message: 'something something interzen',
-        }));
+        emulator.webhooks.emit(
+          'ping',
+          () => ({ type: 'ping', message: 'something something interzen' }),
+          subscription,
+        );
         return { ok: true };
       },
     },

@@ -116,10 +116,10 @@ export class Webhooks {
     return false;
   }
 
-  emit(topic: string, item: (version: ApiVersion) => unknown): void {
+  emit(topic: string, item: (version: ApiVersion) => unknown, only?: Subscription): void {
     if (this.closed) return;
     const createdAt = this.now();
-    for (const subscription of this.subscriptions.values()) {
+    for (const subscription of only === undefined ? this.subscriptions.values() : [only]) {
       if (!subscription.active) continue;
       if (!wants(subscription, topic)) continue;
       const job: Job = {

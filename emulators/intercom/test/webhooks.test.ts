@@ -209,6 +209,14 @@ describe('webhook notifications', () => {
     assert.equal(signup?.body.data.item['id'], lead.id);
   });
 
+  it('pings a subscription on demand with the recorded ping item', async () => {
+    const { subscriptions } = await h.control('GET', '/webhooks');
+    await h.control('POST', `/webhooks/${subscriptions[0].id}/ping`);
+    const [ping] = await receiver.waitFor(1);
+    assert.equal(ping?.body.topic, 'ping');
+    assert.deepEqual(ping?.body.data, fixture('ping')['data']);
+  });
+
   it('delivers only the topics a subscription asks for', async () => {
     await h.control('POST', '/reset');
     await h.control('POST', '/webhooks', { url: receiver.url, topics: ['company.created'] });
