@@ -6,7 +6,7 @@ import { canonicalId } from '../ids.ts';
 import { renderRecord } from '../store/render.ts';
 import type { Row } from '../store/table.ts';
 import { formatDate } from '../store/values.ts';
-import { fail, type SaveResult } from '../write/errors.ts';
+import type { SaveResult } from '../write/errors.ts';
 import type { Actor } from '../write/tx.ts';
 import type { Faults, FaultSpec, Stats } from './faults.ts';
 
@@ -357,5 +357,3 @@ export function merge(
   if (!ok) return failure ?? { error: { code: 'error', message: 'merge failed' } };
   return { masterId, mergedIds: loserIds };
 }
-
-export { fail };

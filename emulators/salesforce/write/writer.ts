@@ -6,13 +6,8 @@ import type { ChangeEvent, Org } from '../org.ts';
 import type { Field } from '../schema/field.ts';
 import type { SObjectType } from '../schema/sobject.ts';
 import type { Row, Table, Value } from '../store/table.ts';
-import {
-  CoercionError,
-  coerce,
-  formatDate,
-  formatDateTime,
-  isValidEmail,
-} from '../store/values.ts';
+import { CoercionError, coerce, formatDateTime } from '../store/values.ts';
+import { checkDuplicateRules, checkValue } from './checks.ts';
 import { derive } from './derive.ts';
 import { fail, type SaveError, type SaveResult } from './errors.ts';
 import type { Actor, Tx } from './tx.ts';
@@ -108,7 +103,8 @@ export class Writer {
     if (picklistError) return picklistError;
     derive(this.org, type.name, row, new Set(Object.keys(row)), true);
     const conflict =
-      this.#checkUnique(table, row, id) ?? this.#checkDuplicates(table, row, id, actor);
+      this.#checkUnique(table, row, id) ??
+      checkDuplicateRules(this.org, (t, f, v) => this.findBy(t, f, v), table, row, id, actor);
     if (conflict) return conflict;
     table.insert(id, row);
     tx.onUndo(() => table.purge(id));
@@ -167,7 +163,15 @@ export class Writer {
       changedNames.add(name);
     const conflict =
       this.#checkUnique(table, row, id) ??
-      this.#checkDuplicates(table, row, id, actor, changedNames);
+      checkDuplicateRules(
+        this.org,
+        (t, f, v) => this.findBy(t, f, v),
+        table,
+        row,
+        id,
+        actor,
+        changedNames,
+      );
     if (conflict) return conflict;
     table.replace(id, row);
     tx.onUndo(() => table.replace(id, previous));
@@ -433,89 +437,12 @@ export class Writer {
       };
     }
     for (const [field, value] of values) {
-      const error = this.#checkValue(type, field, value);
+      const error = checkValue(this.org, type, field, value);
       if (error) return { ok: false, errors: [error] };
       if (value !== null && (field.type === 'reference' || field.type === 'id'))
         values.set(field, canonicalId(String(value)) ?? value);
     }
     return { values };
-  }
-
-  #checkValue(type: SObjectType, field: Field, value: Value): SaveError | null {
-    if (value === null) return null;
-    if (
-      typeof value === 'string' &&
-      field.length > 0 &&
-      field.type !== 'reference' &&
-      field.type !== 'id' &&
-      value.length > field.length &&
-      [...value].length > field.length
-    ) {
-      return {
-        code: 'STRING_TOO_LONG',
-        message: `${field.label}: data value too large: ${value} (max length=${field.length})`,
-        fields: [field.name],
-      };
-    }
-    if (field.type === 'email' && !isValidEmail(String(value))) {
-      return {
-        code: 'INVALID_EMAIL_ADDRESS',
-        message: `${field.label}: invalid email address: ${String(value)}`,
-        fields: [field.name],
-      };
-    }
-    if ((field.type === 'picklist' || field.type === 'multipicklist') && field.restrictedPicklist) {
-      const parts = field.type === 'multipicklist' ? String(value).split(';') : [String(value)];
-      const bad = parts.find((p) => !field.picklistValues.includes(p));
-      if (bad !== undefined) {
-        return {
-          code: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
-          message: `${field.label}: bad value for restricted picklist field: ${bad}`,
-          fields: [field.name],
-        };
-      }
-    }
-    if (field.type === 'reference') return this.#checkReference(type, field, String(value));
-    return null;
-  }
-
-  #checkReference(_type: SObjectType, field: Field, value: string): SaveError | null {
-    const id = canonicalId(value);
-    const incorrect: SaveError = {
-      code: 'MALFORMED_ID',
-      message: `${field.label}: id value of incorrect type: ${value}`,
-      fields: [field.name],
-    };
-    if (!id) return incorrect;
-    const emulatedTargets = field.referenceTo.filter((t) => this.org.type(t));
-    if (emulatedTargets.length === 0) return null;
-    const target = this.org.schema.byKeyPrefix(keyPrefixOf(id));
-    if (!target) return emulatedTargets.length < field.referenceTo.length ? null : incorrect;
-    if (!field.referenceTo.includes(target.name)) return incorrect;
-    const row = this.org.table(target.name)?.get(id);
-    if (field.name === 'RecordTypeId') {
-      if (
-        !row ||
-        row['IsDeleted'] === true ||
-        row['SobjectType'] !== _type.name ||
-        row['IsActive'] === false
-      ) {
-        return {
-          code: 'INVALID_CROSS_REFERENCE_KEY',
-          message: `Record Type ID: this ID value isn't valid for the user: ${value}`,
-          fields: [field.name],
-        };
-      }
-      return null;
-    }
-    if (!row || row['IsDeleted'] === true) {
-      return {
-        code: 'INVALID_CROSS_REFERENCE_KEY',
-        message: 'invalid cross reference id',
-        fields: [],
-      };
-    }
-    return null;
   }
 
   #applyDefaults(type: SObjectType, row: Row): void {
@@ -597,70 +524,6 @@ export class Writer {
     return null;
   }
 
-  #checkDuplicates(
-    table: Table,
-    row: Row,
-    id: string,
-    actor: Actor,
-    changed?: ReadonlySet<string>,
-  ): SaveResult | null {
-    for (const rule of this.org.duplicateRules) {
-      if (!rule.active || rule.object.toLowerCase() !== table.type.name.toLowerCase()) continue;
-      if (changed && !rule.fields.some((f) => changed.has(f))) continue;
-      const values = rule.fields.map((f) => row[f]);
-      if (values.some((v) => v === undefined || v === null || v === '')) continue;
-      const first = table.type.field(rule.fields[0] ?? '');
-      if (!first) continue;
-      const matches = this.findBy(table, first, values[0] ?? null).filter((other) => {
-        if (other === id) return false;
-        const r = table.get(other);
-        return (
-          !!r &&
-          rule.fields.every(
-            (f, i) => String(r[f] ?? '').toLowerCase() === String(values[i]).toLowerCase(),
-          )
-        );
-      });
-      if (matches.length === 0) continue;
-      if (rule.action === 'allow' && actor.allowDuplicateSave) continue;
-      const version = '59.0';
-      return fail('DUPLICATES_DETECTED', 'Use one of these records?', [], {
-        extra: {
-          duplicateResult: {
-            allowSave: rule.action === 'allow',
-            duplicateRule: rule.name,
-            duplicateRuleEntityType: table.type.name,
-            errorMessage:
-              "You're creating a duplicate record. We recommend you use an existing record instead.",
-            matchResults: [
-              {
-                entityType: table.type.name,
-                errors: [],
-                matchEngine: 'ExactMatchEngine',
-                matchRecords: matches.map((other) => ({
-                  additionalInformation: [],
-                  fieldDiffs: [],
-                  matchConfidence: 100,
-                  record: {
-                    attributes: {
-                      type: table.type.name,
-                      url: `/services/data/v${version}/sobjects/${table.type.name}/${other}`,
-                    },
-                    Id: other,
-                  },
-                })),
-                rule: `${rule.name}_Matching`,
-                size: matches.length,
-                success: true,
-              },
-            ],
-          },
-        },
-      });
-    }
-    return null;
-  }
-
   #event(
     type: SObjectType,
     changeType: ChangeEvent['header']['changeType'],
@@ -689,5 +552,3 @@ export class Writer {
     };
   }
 }
-
-export { formatDate };
