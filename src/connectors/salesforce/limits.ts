@@ -22,11 +22,12 @@ export function parseLimitInfo(
   observedAt: number,
 ): ApiUsage | undefined {
   if (!header) return undefined;
-  const usage = /api-usage=(\d+)\/(\d+)/.exec(header);
+  // Salesforce may append `per-app-api-usage=17/250(appName=…)`: only the org-wide figure counts.
+  const usage = /(?:^|[;,\s])api-usage=(\d+)\/(\d+)/.exec(header);
   if (!usage) return undefined;
   const used = Number(usage[1]);
   const max = Number(usage[2]);
-  const bursts = /api-bursts=(\d+)\/(\d+)/.exec(header);
+  const bursts = /(?:^|[;,\s])api-bursts=(\d+)\/(\d+)/.exec(header);
   return {
     used,
     max,

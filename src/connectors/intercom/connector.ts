@@ -1,0 +1,224 @@
+// The Intercom connector: intercom-client v7 behind a small interface whose calls answer
+// Results. The SDK's own retries are off by default: a 429 comes back at once as `rate_limited`
+// with the wait the headers ask for, and the job engine (not a sleeping request) does the waiting.
+import { IntercomClient, type Intercom } from 'intercom-client';
+import { err, ok, type Result } from '../result.ts';
+import { mapIntercomError } from './errors.ts';
+import { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
+import { SeenFilter, updatedSinceQuery, type SearchQuery } from './search.ts';
+import type {
+  ContactInput,
+  DataAttributeInput,
+  IntercomAdmin,
+  IntercomCompany,
+  IntercomContact,
+  IntercomDataAttribute,
+  IntercomMe,
+} from './types.ts';
+
+export interface IntercomConnectorOptions {
+  /** https://api.intercom.io (or .eu / .au), or the emulator. */
+  readonly baseUrl: string;
+  readonly accessToken: string;
+  /** The app's client secret: the key of webhook signatures (see verifyIntercomSignature). */
+  readonly clientSecret?: string;
+  /** Intercom-Version; default 2.14 (the SDK's). */
+  readonly version?: '2.11' | '2.12' | '2.13' | '2.14';
+  /** The SDK's retries on 408, 429 and 5xx; default 0. */
+  readonly maxRetries?: number;
+  /** Per request; default 20 s. */
+  readonly timeoutMs?: number;
+  readonly now?: () => number;
+}
+
+export interface SearchOptions {
+  /** Up to 150 a page; default 50. */
+  readonly perPage?: number;
+  readonly sort?: { readonly field: string; readonly order: 'ascending' | 'descending' };
+}
+
+type Pages<T> = AsyncGenerator<Result<T[]>, void, undefined>;
+
+export interface IntercomConnector {
+  /** The admin and workspace behind the token (a cheap token check). */
+  me(): Promise<Result<IntercomMe>>;
+  findContact(id: string): Promise<Result<IntercomContact>>;
+  findContactByExternalId(externalId: string): Promise<Result<IntercomContact>>;
+  /** One Result per page; an error ends the iteration. */
+  searchContacts(query: SearchQuery, options?: SearchOptions): Pages<IntercomContact>;
+  /**
+   * Every contact updated at or after `since`, oldest first, each id+updated_at once, asking
+   * from the day before (the API compares dates by day). For the reconciliation sweep.
+   */
+  contactsUpdatedSince(
+    since: Date,
+    options?: { readonly role?: 'user' | 'lead'; readonly perPage?: number },
+  ): Pages<IntercomContact>;
+  /** 409 → `conflict` with `existingId`, the contact that already matches. */
+  createContact(input: ContactInput): Promise<Result<IntercomContact>>;
+  updateContact(id: string, input: ContactInput): Promise<Result<IntercomContact>>;
+  listContacts(options?: { readonly perPage?: number }): Pages<IntercomContact>;
+  listDataAttributes(
+    model: 'contact' | 'company',
+    options?: { readonly includeArchived?: boolean },
+  ): Promise<Result<IntercomDataAttribute[]>>;
+  createDataAttribute(input: DataAttributeInput): Promise<Result<IntercomDataAttribute>>;
+  listAdmins(): Promise<Result<IntercomAdmin[]>>;
+  /** By Intercom's id. */
+  findCompany(id: string): Promise<Result<IntercomCompany>>;
+  /** By your `company_id`. */
+  findCompanyByCompanyId(companyId: string): Promise<Result<IntercomCompany>>;
+  /** The latest rate-limit headers seen, if any yet. */
+  usage(): RateLimitUsage | undefined;
+}
+
+interface SdkPage<T> {
+  data: T[];
+  hasNextPage(): boolean;
+  getNextPage(): Promise<unknown>;
+}
+
+export function createIntercomConnector(options: IntercomConnectorOptions): IntercomConnector {
+  const now = options.now ?? Date.now;
+  let usage: RateLimitUsage | undefined;
+  const observingFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const reading = parseRateLimitHeaders(response.headers, now());
+    if (reading) usage = reading;
+    return response;
+  };
+  const client = new IntercomClient({
+    token: options.accessToken,
+    baseUrl: options.baseUrl,
+    version: options.version ?? '2.14',
+    maxRetries: options.maxRetries ?? 0,
+    timeoutInSeconds: (options.timeoutMs ?? 20_000) / 1000,
+    fetch: observingFetch,
+  });
+
+  async function call<T>(fn: () => Promise<unknown>): Promise<Result<T>> {
+    try {
+      return ok((await fn()) as T);
+    } catch (error) {
+      const mapped = mapIntercomError(error, now);
+      if (!mapped) throw error;
+      return err(mapped);
+    }
+  }
+
+  async function* pages<T>(first: () => Promise<unknown>): Pages<T> {
+    const opened = await call<SdkPage<T>>(first);
+    if (!opened.ok) {
+      yield opened;
+      return;
+    }
+    const page = opened.value;
+    yield ok([...page.data]);
+    while (page.hasNextPage()) {
+      const next = await call<unknown>(() => page.getNextPage());
+      if (!next.ok) {
+        yield next;
+        return;
+      }
+      yield ok([...page.data]);
+    }
+  }
+
+  const connector: IntercomConnector = {
+    me: () => call(() => client.admins.identify()),
+
+    findContact: (id) => call(() => client.contacts.find({ contact_id: id })),
+
+    findContactByExternalId: (externalId) =>
+      call(() => client.contacts.showContactByExternalId({ external_id: externalId })),
+
+    searchContacts(query, searchOptions = {}) {
+      const request = {
+        query,
+        pagination: { per_page: searchOptions.perPage ?? 50 },
+        ...(searchOptions.sort ? { sort: searchOptions.sort } : {}),
+      };
+      // `sort` is not in the SDK's SearchRequest type, but the SDK sends the body as given.
+      return pages<IntercomContact>(() =>
+        client.contacts.search(request as unknown as Intercom.SearchRequest),
+      );
+    },
+
+    async *contactsUpdatedSince(since, sinceOptions = {}) {
+      const sinceSeconds = Math.floor(since.getTime() / 1000);
+      const filter = new SeenFilter(sinceSeconds);
+      for await (const page of connector.searchContacts(
+        updatedSinceQuery(sinceSeconds, sinceOptions.role),
+        {
+          perPage: sinceOptions.perPage ?? 150,
+          sort: { field: 'updated_at', order: 'ascending' },
+        },
+      )) {
+        if (!page.ok) {
+          yield page;
+          return;
+        }
+        yield ok(filter.keep(page.value));
+      }
+    },
+
+    createContact: (input) =>
+      call(() => client.contacts.create(input as unknown as Intercom.CreateContactRequest)),
+
+    updateContact: (id, input) =>
+      call(() =>
+        client.contacts.update({
+          ...(input as unknown as Omit<Intercom.UpdateContactRequest, 'contact_id'>),
+          contact_id: id,
+        }),
+      ),
+
+    listContacts: (listOptions = {}) =>
+      pages<IntercomContact>(() => client.contacts.list({ per_page: listOptions.perPage ?? 50 })),
+
+    async listDataAttributes(model, listOptions = {}) {
+      const result = await call<{ data: IntercomDataAttribute[] }>(() =>
+        client.dataAttributes.list({
+          model,
+          include_archived: listOptions.includeArchived ?? false,
+        }),
+      );
+      return result.ok ? ok(result.value.data) : result;
+    },
+
+    createDataAttribute: (input) =>
+      call(() =>
+        client.dataAttributes.create({
+          ...input,
+          ...(input.options ? { options: input.options.map((value) => ({ value })) } : {}),
+        } as unknown as Intercom.CreateDataAttributeRequest),
+      ),
+
+    async listAdmins() {
+      const result = await call<{ admins: IntercomAdmin[] }>(() => client.admins.list());
+      return result.ok ? ok(result.value.admins) : result;
+    },
+
+    findCompany: (id) => call(() => client.companies.find({ company_id: id })),
+
+    async findCompanyByCompanyId(companyId) {
+      // GET /companies?company_id= answers a one-company list (2.14 schema) or the company.
+      const result = await call<IntercomCompany | { data?: IntercomCompany[] }>(() =>
+        client.companies.retrieve({ company_id: companyId }),
+      );
+      if (!result.ok) return result;
+      const value = result.value;
+      const company = 'data' in value && Array.isArray(value.data) ? value.data[0] : value;
+      if (!company || (company as { type?: unknown }).type !== 'company')
+        return err({
+          system: 'intercom',
+          code: 'not_found',
+          message: `no company with company_id ${companyId}`,
+        });
+      return ok(company as IntercomCompany);
+    },
+
+    usage: () => usage,
+  };
+  return connector;
+}

@@ -1,0 +1,33 @@
+export {
+  createIntercomConnector,
+  type IntercomConnector,
+  type IntercomConnectorOptions,
+  type SearchOptions,
+} from './connector.ts';
+export { mapIntercomError } from './errors.ts';
+export { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
+export {
+  dayOverlapBound,
+  SeenFilter,
+  updatedSinceQuery,
+  type SearchFilter,
+  type SearchQuery,
+} from './search.ts';
+export type {
+  ContactInput,
+  DataAttributeInput,
+  DataAttributeType,
+  IntercomAdmin,
+  IntercomCompany,
+  IntercomContact,
+  IntercomDataAttribute,
+  IntercomMe,
+} from './types.ts';
+export { dataAttributeTypes } from './types.ts';
+export {
+  notificationSchema,
+  parseIntercomNotification,
+  toUnixSeconds,
+  verifyIntercomSignature,
+  type IntercomNotification,
+} from './webhooks.ts';
