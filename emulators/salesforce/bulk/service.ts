@@ -488,8 +488,12 @@ export class BulkService {
   }
 }
 
+const restDateTime = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3})\+0000$/;
+
 function csvValue(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (typeof value === 'object') return JSON.stringify(value);
+  // Bulk results write datetimes as ISO with Z (`2026-01-31T12:00:00.000Z`), not REST's +0000.
+  if (typeof value === 'string') return value.replace(restDateTime, '$1Z');
   return String(value);
 }

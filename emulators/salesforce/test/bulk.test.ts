@@ -99,6 +99,16 @@ describe('Bulk API 2.0', () => {
     assert.equal(rows.length, 2);
     assert.deepEqual(Object.keys(rows[0] ?? {}), ['Id', 'LastName', 'Owner.Email']);
     assert.equal(rows[0]?.['Owner.Email'], 'ada.admin@tandem-demo.example');
+    const dated = await (
+      await conn.bulk2.query("SELECT CreatedDate FROM Lead WHERE Company = 'B' LIMIT 1", {
+        pollInterval: 20,
+        pollTimeout: 10_000,
+      })
+    ).toArray();
+    assert.match(
+      String(dated[0]?.['CreatedDate']),
+      /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+    );
     const job = (await conn.requestPost('/services/data/v59.0/jobs/query', {
       operation: 'query',
       query: 'SELECT Id FROM Lead',

@@ -118,6 +118,22 @@ describe('control plane', () => {
     assert.equal(e.message, 'down for maintenance');
     assert.equal((await conn.sobject('Account').create({ Name: 'Fine' })).success, true);
     await h.control('faults', undefined, 'DELETE');
+    await h.control('faults', {
+      path: '^/services/data/v[0-9.]+/query$',
+      status: 500,
+      probability: 0,
+    });
+    assert.equal((await conn.query('SELECT Id FROM User')).totalSize, 1);
+    await h.control('faults', {
+      method: 'POST',
+      path: '*/sobjects/Contact',
+      latencyMs: 150,
+      times: 1,
+    });
+    const started = Date.now();
+    await conn.sobject('Contact').create({ LastName: 'Slow' });
+    assert.ok(Date.now() - started >= 140);
+    await h.control('faults', undefined, 'DELETE');
   });
 
   it('adds latency to API calls when asked', async () => {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import jsforce from 'jsforce';
 import { failure, idOf, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
 
 interface Row {
@@ -162,6 +163,38 @@ describe('SOQL', () => {
       await names('SELECT LastName FROM Contact ORDER BY LastName LIMIT 2 OFFSET 1'),
       ['Johnson', 'Lovelace'],
     );
+  });
+
+  it("answers the queries jsforce's own query builder writes", async () => {
+    const found = await conn
+      .sobject('Contact')
+      .find({ Email: { $like: '%acme.com' }, Birthdate: { $ne: null } }, [
+        'Id',
+        'LastName',
+        'Account.Name',
+      ])
+      .sort({ LastName: -1 })
+      .limit(5)
+      .skip(0);
+    assert.deepEqual(
+      found.map((r) => r['LastName']),
+      ['Turing', 'Lovelace'],
+    );
+    const recent = await conn
+      .sobject('Contact')
+      .find(
+        { CreatedDate: { $gte: jsforce.Date.YESTERDAY }, LastName: { $in: ['Hopper', 'Johnson'] } },
+        ['LastName'],
+      )
+      .sort('LastName');
+    assert.deepEqual(
+      recent.map((r) => r['LastName']),
+      ['Hopper', 'Johnson'],
+    );
+    // With no field list jsforce describes the object and selects every field, compound ones too.
+    const everything = await conn.sobject('Contact').find({ LastName: 'Lovelace' });
+    assert.equal(everything[0]?.['Title'], 'Countess');
+    assert.equal(everything[0]?.['MailingAddress'], null);
   });
 
   it('counts with COUNT() and COUNT(field)', async () => {
