@@ -16,7 +16,7 @@ export function findConversation(ops: Ops, id: string, message = 'Resource Not F
 function emitConversation(ops: Ops, topic: string, c: ConversationRecord, parts: PartRecord[]) {
   const snapshot = structuredClone(c);
   const added = structuredClone(parts);
-  ops.emit(topic, (version) => conversationView(ops.ws, snapshot, version, added));
+  ops.emit(topic, (version) => conversationView(ops.ws, snapshot, version, added, 'webhook'));
 }
 
 function requireAdmin(ops: Ops, body: Body): string {

@@ -12,6 +12,7 @@ import type {
   TeamRecord,
   Workspace,
 } from './state.ts';
+import { statisticsView } from './statistics.ts';
 import { ownerIdIsString, priorityOf, unassignedIsZero, type ApiVersion } from './versions.ts';
 
 export type Flavour = 'rest' | 'webhook';
@@ -318,6 +319,7 @@ export function conversationView(
   c: ConversationRecord,
   version: ApiVersion,
   parts: 'all' | 'none' | PartRecord[],
+  flavour: Flavour = 'rest',
 ) {
   const unassigned = unassignedIsZero(version) ? 0 : null;
   const view: Record<string, unknown> = {
@@ -358,7 +360,7 @@ export function conversationView(
     tags: { type: 'tag.list', tags: c.tags.map((tag) => appliedTagView(ws, tag)) },
     priority: priorityOf(version, c.priority),
     sla_applied: null,
-    statistics: null,
+    statistics: statisticsView(c, flavour),
     conversation_rating: null,
     // Real answers list teammates under `admins` (recorded notifications, API-NOTES), where the
     // 2.14 schema names an optional `teammates` array.

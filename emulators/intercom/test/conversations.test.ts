@@ -105,6 +105,15 @@ describe('conversations through the unchanged SDK', () => {
       opened.conversation_parts?.conversation_parts?.map((p) => p.part_type),
       ['assignment', 'snoozed', 'close', 'open'],
     );
+    const statistics = opened.statistics;
+    assert.equal(statistics?.count_assignments, 1);
+    assert.equal(statistics?.count_reopens, 1);
+    assert.equal(
+      statistics?.last_close_at,
+      closed.conversation_parts?.conversation_parts?.[2]?.created_at,
+    );
+    assert.equal(statistics?.last_closed_by_id, admin);
+    assert.equal(statistics?.first_contact_reply_at, opened.created_at);
     const unknownAdmin = await failure(
       h.client.conversations.manage({
         conversation_id: id,

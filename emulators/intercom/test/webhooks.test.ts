@@ -96,12 +96,10 @@ describe('webhook notifications', () => {
       assert.deepEqual(Object.keys(sent).sort(), Object.keys(real).sort(), `${topic} envelope`);
       const missing = shape(real['data'])
         .filter((path) => !shape(sent['data']).includes(path))
-        // Workspace-specific custom attributes aside; statistics are null in the emulator.
+        // Workspace-specific custom attributes aside.
         .filter(
           (path) =>
-            !/^item\.(statistics\.|custom_attributes\.|conversation_parts\[\]\.event_details)/.test(
-              path,
-            ),
+            !/^item\.(custom_attributes\.|conversation_parts\[\]\.event_details)/.test(path),
         );
       assert.deepEqual(missing, [], `${topic} item lacks the recorded keys`);
       assert.equal(sent['type'], 'notification_event');
