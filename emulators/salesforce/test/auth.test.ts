@@ -148,6 +148,53 @@ describe('OAuth', () => {
     assert.notEqual(fresh.accessToken, 'stale');
   });
 
+  it('checks the PKCE verifier jsforce sends with useVerifier', async () => {
+    const oauth2 = new jsforce.OAuth2({
+      clientId: 'tandem-dev-client',
+      clientSecret: 'tandem-dev-secret',
+      redirectUri: 'http://localhost:9999/pkce',
+      loginUrl: h.url,
+      useVerifier: true,
+    });
+    const approve = async (): Promise<string> => {
+      const authorizeUrl = new URL(oauth2.getAuthorizationUrl({ state: 'p' }));
+      assert.ok(authorizeUrl.searchParams.get('code_challenge'));
+      const form = new URLSearchParams(authorizeUrl.searchParams);
+      form.set('action', 'approve');
+      const res = await fetch(`${h.url}/services/oauth2/authorize`, {
+        method: 'POST',
+        body: form,
+        redirect: 'manual',
+      });
+      return new URL(res.headers.get('location') ?? '').searchParams.get('code') ?? '';
+    };
+    const conn = new jsforce.Connection({ oauth2, version: '59.0' });
+    await conn.authorize(await approve());
+    assert.equal((await conn.query('SELECT Id FROM User')).totalSize, 1);
+    await conn.logout();
+    const revoked = await fetch(`${h.url}/services/data/v59.0/limits`, {
+      headers: { authorization: `Bearer ${conn.accessToken}` },
+    });
+    assert.equal(revoked.status, 401);
+    // A code redeemed with another verifier is refused.
+    const code = await approve();
+    const other = await fetch(`${h.url}/services/oauth2/token`, {
+      method: 'POST',
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        code,
+        client_id: 'tandem-dev-client',
+        client_secret: 'tandem-dev-secret',
+        redirect_uri: 'http://localhost:9999/pkce',
+        code_verifier: 'wrong',
+      }),
+    });
+    assert.deepEqual(await other.json(), {
+      error: 'invalid_grant',
+      error_description: 'invalid code verifier',
+    });
+  });
+
   it('redirects with access_denied when the user denies', async () => {
     const form = new URLSearchParams({
       client_id: 'tandem-dev-client',
