@@ -673,3 +673,38 @@ suite('value conversion while planning', () => {
     assert.deepEqual(changes(bad).skips, ['unconvertible']);
   });
 });
+
+suite('after creating a Lead', () => {
+  it('skips the new Lead’s own change event as an echo', () => {
+    const ic = contact({ role: 'lead', companies: [{ id: 'co1', name: 'Analytical Engines' }] });
+    const created = plan({ intercom: ic });
+    const lead = person({ id: '00Q9', fields: { ...created.createLead?.fields } });
+    const next = plan({
+      intercom: ic,
+      salesforce: lead,
+      state: created.nextState,
+      trigger: 'salesforce',
+    });
+    assert.deepEqual(changes(next), { salesforce: [], intercom: [], skips: ['echo'] });
+  });
+
+  it('syncs a later edit of the new Lead back to Intercom', () => {
+    const ic = contact({ role: 'lead' });
+    const input: SettingsInput = {
+      mappings: {
+        Lead: [{ intercom: 'custom_attributes.title', salesforce: 'Title', direction: 'both' }],
+      },
+    };
+    const created = plan({ settings: input, intercom: ic });
+    const lead = person({ id: '00Q9', fields: { ...created.createLead?.fields, Title: 'VP' } });
+    const next = plan({
+      settings: input,
+      intercom: ic,
+      salesforce: lead,
+      state: created.nextState,
+      trigger: 'salesforce',
+    });
+    assert.deepEqual(changes(next).intercom, [['custom_attributes.title', null, 'VP']]);
+    assert.deepEqual(next.conflicts, []);
+  });
+});

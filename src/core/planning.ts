@@ -306,7 +306,13 @@ function planLeadCreation(input: PlanInput, contact: IntercomContact): PersonPla
   }
   if (settings.externalIdField !== null) fields[settings.externalIdField] = contact.id;
 
-  const written = resolved.filter(({ field }) => fields[field.name] !== undefined);
+  // The new Lead holds what Tandem wrote: its change event must read as an echo.
+  const createdValues = Object.fromEntries(
+    resolved.map(({ field }) => [
+      field.name,
+      normalizeSalesforceValue(fields[field.name], field.type),
+    ]),
+  );
   return {
     createLead: { fields, fallbacks },
     salesforceUpdates: [],
@@ -317,14 +323,7 @@ function planLeadCreation(input: PlanInput, contact: IntercomContact): PersonPla
       baseline,
       intercom: { hash: valuesHash(intercomValuesOf(contact, resolved)), written: false },
       salesforce: {
-        hash: valuesHash(
-          Object.fromEntries(
-            resolved.map(({ field }) => [
-              field.name,
-              written.some((w) => w.field === field) ? (fields[field.name] ?? null) : null,
-            ]),
-          ),
-        ),
+        hash: valuesHash(createdValues),
         written: true,
       },
     },
