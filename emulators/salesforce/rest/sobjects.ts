@@ -25,7 +25,7 @@ export function describeGlobal(ctx: EmulatorContext, req: RestRequest): RestResp
   return ok({
     encoding: 'UTF-8',
     maxBatchSize: 200,
-    sobjects: ctx.org.schema.all().map((t) => t.globalEntry(req.version, ctx.baseUrl)),
+    sobjects: ctx.org.schema.all().map((t) => t.globalEntry(req.version)),
   });
 }
 
@@ -38,7 +38,7 @@ export function sobjectsHandler(ctx: EmulatorContext, req: RestRequest): RestRes
   if (second === undefined) {
     if (req.method === 'POST') return create(ctx, req, type);
     if (req.method === 'GET')
-      return ok({ objectDescribe: type.globalEntry(req.version, ctx.baseUrl), recentItems: [] });
+      return ok({ objectDescribe: type.globalEntry(req.version), recentItems: [] });
     return methodNotAllowed(req.method, ['HEAD', 'GET', 'POST']);
   }
   if (rest.length === 0) {

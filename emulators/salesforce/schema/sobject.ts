@@ -159,7 +159,7 @@ export class SObjectType {
   }
 
   /** The describeGlobal entry for this object. */
-  globalEntry(version: string, baseUrl: string): Record<string, unknown> {
+  globalEntry(version: string): Record<string, unknown> {
     const keys = [
       'activateable',
       'associateEntityType',
@@ -202,7 +202,6 @@ export class SObjectType {
       layouts: `${v}/describe/layouts`,
       sobject: v,
     };
-    void baseUrl;
     return entry;
   }
 
