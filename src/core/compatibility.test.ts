@@ -1,5 +1,7 @@
 // eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import assert from 'node:assert/strict';
+// eslint-disable-next-line no-restricted-imports -- the test reads the docs it checks
+import { readFileSync } from 'node:fs';
 // eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { describe, it } from 'node:test';
 import { compatible, intercomToSalesforce, salesforceToIntercom } from './compatibility.ts';
@@ -126,5 +128,49 @@ describe('both directions', () => {
   }
   it('reads the seed spelling Int like int', () => {
     assert.equal(compatible('integer', 'Int', 'to_intercom'), true);
+  });
+});
+
+describe('docs/mappings.md', () => {
+  const docs = readFileSync(new URL('../../docs/mappings.md', import.meta.url), 'utf8');
+  const rowsOf = (text: string) =>
+    text
+      .trim()
+      .split('\n')
+      .map((row) => row.replace(/\s+/g, ' ').trim());
+  const docRows = new Set(
+    docs
+      .split('\n')
+      .filter((line) => line.startsWith('|'))
+      .map((line) =>
+        line
+          .slice(1, -1)
+          .split('|')
+          .map((cell) => cell.trim())
+          .join(' | '),
+      ),
+  );
+
+  it('prints both seed tables exactly', () => {
+    for (const row of [...rowsOf(seedIntercomToSalesforce), ...rowsOf(seedSalesforceToIntercom)]) {
+      // The docs spell every Salesforce type in lower case, as the API does (the seed writes `Int`).
+      assert.ok(docRows.has(row.replace(/^Int,/, 'int,')), `missing row: ${row}`);
+    }
+  });
+
+  it('prints a grid that agrees with compatible() for every cell', () => {
+    const symbol = (type: IntercomDataType, salesforce: string) => {
+      const to = compatible(type, salesforce, 'to_salesforce');
+      const from = compatible(type, salesforce, 'to_intercom');
+      return to && from ? '⇄' : to ? '→' : from ? '←' : '';
+    };
+    const grid = [...toSalesforceCells, ...toIntercomCells].map((cell) => cell.salesforce);
+    for (const salesforce of new Set(grid)) {
+      const row = [
+        salesforce,
+        ...allIntercomTypes.map(([, type]) => symbol(type, salesforce)),
+      ].join(' | ');
+      assert.ok(docRows.has(row), `grid row for ${salesforce} should read: ${row}`);
+    }
   });
 });
