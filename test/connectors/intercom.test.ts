@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { startIntercomEmulator, type IntercomEmulator } from '../../emulators/intercom/index.ts';
 import {
   createIntercomConnector,
+  parseIntercomNotification,
+  verifyIntercomSignature,
   type IntercomConnector,
   type IntercomContact,
 } from '../../src/connectors/intercom/index.ts';
@@ -219,6 +222,58 @@ describe('Intercom connector', () => {
       assert.equal(ic.usage()?.remaining, 0);
     } finally {
       await control('/settings', { rateLimitPerMinute: 10_000 }, 'PUT');
+    }
+  });
+
+  it('verifies and parses a webhook the workspace delivers, and refuses it under another secret', async () => {
+    const deliveries: { body: Buffer; signature: string | undefined }[] = [];
+    const server = createHttpServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const header = req.headers['x-hub-signature'];
+        deliveries.push({
+          body: Buffer.concat(chunks),
+          signature: Array.isArray(header) ? header[0] : header,
+        });
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      await control('/webhooks', {
+        url: `http://127.0.0.1:${port}/hook`,
+        topics: ['contact.lead.created'],
+      });
+      const lead = value(await ic.createContact({ role: 'lead', email: 'hook@example.test' }));
+      const deadline = Date.now() + 5_000;
+      while (deliveries.length === 0 && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 20));
+      const delivery = deliveries[0];
+      assert.ok(delivery, 'a delivery arrived');
+      const signed = createIntercomConnector({
+        baseUrl: emu.url,
+        accessToken: emu.credentials.accessToken,
+        clientSecret: emu.credentials.clientSecret,
+      });
+      assert.equal(signed.verifyWebhook(delivery.body, delivery.signature), true);
+      assert.equal(
+        ic.verifyWebhook(delivery.body, delivery.signature),
+        false,
+        'no secret configured',
+      );
+      assert.equal(
+        verifyIntercomSignature(delivery.body, delivery.signature, 'another-secret'),
+        false,
+      );
+      const notification = parseIntercomNotification(delivery.body);
+      assert.ok(notification.ok);
+      assert.equal(notification.value.topic, 'contact.lead.created');
+      assert.equal(notification.value.data.item.id, lead.id);
+    } finally {
+      server.close();
     }
   });
 

@@ -218,6 +218,14 @@ describe('Salesforce connector', () => {
       deleted.deleted.map((d) => d.id),
       [idB],
     );
+    const soql = `SELECT Id, IsDeleted FROM Contact WHERE Id = '${idB}'`;
+    const live = [];
+    for await (const page of sf.query(soql)) live.push(...value(page).records);
+    assert.deepEqual(live, []);
+    const withDeleted = [];
+    for await (const page of sf.query(soql, { includeDeleted: true }))
+      withDeleted.push(...value(page).records);
+    assert.equal(withDeleted[0]?.['IsDeleted'], true);
   });
 
   it('reads /limits and keeps the usage of the last Sforce-Limit-Info header', async () => {
@@ -388,6 +396,24 @@ describe('Salesforce connector', () => {
       assert.notEqual(log.seen[0]?.accessToken, grant.accessToken);
       assert.equal(log.seen[0]?.refreshToken, grant.refreshToken);
       assert.equal(log.seen[0]?.instanceUrl, h.url);
+    });
+
+    it('connects with stored tokens alone and reads who they belong to', async () => {
+      const grant = await h.refreshToken();
+      const c = h.emulator.credentials;
+      const connector = createSalesforceConnector({
+        loginUrl: h.url,
+        instanceUrl: grant.instanceUrl,
+        accessToken: grant.accessToken,
+        refreshToken: grant.refreshToken,
+        clientId: c.clientId,
+        clientSecret: c.clientSecret,
+        apiVersion: c.apiVersion,
+        callOptionsClient: 'tandem',
+      });
+      const identity = value(await connector.connect());
+      assert.match(identity.userId, /^005/);
+      assert.equal(connector.tokens()?.refreshToken, grant.refreshToken);
     });
 
     it('answers auth_failed marked "needs reconnect" once the refresh token is revoked', async () => {

@@ -6,6 +6,7 @@ import { err, ok, type Result } from '../result.ts';
 import { mapIntercomError } from './errors.ts';
 import { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
 import { SeenFilter, updatedSinceQuery, type SearchQuery } from './search.ts';
+import { verifyIntercomSignature } from './webhooks.ts';
 import type {
   ContactInput,
   DataAttributeInput,
@@ -70,6 +71,8 @@ export interface IntercomConnector {
   findCompanyByCompanyId(companyId: string): Promise<Result<IntercomCompany>>;
   /** The latest rate-limit headers seen, if any yet. */
   usage(): RateLimitUsage | undefined;
+  /** `X-Hub-Signature` of a webhook body, keyed with the configured client secret (false without one). */
+  verifyWebhook(rawBody: Buffer, header: string | undefined): boolean;
 }
 
 interface SdkPage<T> {
@@ -219,6 +222,10 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
     },
 
     usage: () => usage,
+
+    verifyWebhook: (rawBody, header) =>
+      options.clientSecret !== undefined &&
+      verifyIntercomSignature(rawBody, header, options.clientSecret),
   };
   return connector;
 }

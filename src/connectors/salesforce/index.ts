@@ -1,17 +1,17 @@
-export {
-  createSalesforceConnector,
-  type PersonObject,
-  type QueryOptions,
-  type QueryPage,
-  type SalesforceConnector,
-  type SalesforceConnectorOptions,
-  type SalesforceIdentity,
-  type SalesforceTokens,
-  type SObjectRecord,
-  type UpdatedSince,
-  type DeletedSince,
-  type WritableRecord,
-} from './connector.ts';
+export { createSalesforceConnector } from './connector.ts';
+export type {
+  PersonObject,
+  QueryOptions,
+  QueryPage,
+  SalesforceConnector,
+  SalesforceConnectorOptions,
+  SalesforceIdentity,
+  SalesforceTokens,
+  SObjectRecord,
+  UpdatedSince,
+  DeletedSince,
+  WritableRecord,
+} from './types.ts';
 export { collectionLimit, type Saved, type Upserted } from './collections.ts';
 export { mapSalesforceError, mapRecordError } from './errors.ts';
 export { parseLimitInfo, usageFromLimits, type ApiUsage, type OrgLimits } from './limits.ts';
