@@ -49,6 +49,11 @@ export default tseslint.config(
     },
   },
   {
+    // Tests of the core may use the test runner and Node's helpers; the core itself may not.
+    files: ['src/core/**/*.test.ts'],
+    rules: { 'no-restricted-imports': 'off' },
+  },
+  {
     // Sync handlers talk to interfaces; only runtime/ builds concrete adapters.
     files: ['src/sync/**/*.ts'],
     rules: {

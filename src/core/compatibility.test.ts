@@ -1,8 +1,5 @@
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import assert from 'node:assert/strict';
-// eslint-disable-next-line no-restricted-imports -- the test reads the docs it checks
 import { readFileSync } from 'node:fs';
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { describe, it } from 'node:test';
 import { compatible, intercomToSalesforce, salesforceToIntercom } from './compatibility.ts';
 import type { IntercomDataType } from './intercom.ts';

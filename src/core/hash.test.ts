@@ -1,8 +1,5 @@
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import assert from 'node:assert/strict';
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { createHash } from 'node:crypto';
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { describe, it } from 'node:test';
 import { sha256, stableStringify, valuesHash } from './hash.ts';
 

@@ -1,6 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import assert from 'node:assert/strict';
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { describe, it } from 'node:test';
 import { chooseIntercomCandidate, chooseSalesforceCandidate } from './candidates.ts';
 import { matchPerson, matchSalesforcePerson } from './matching.ts';

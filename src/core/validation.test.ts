@@ -1,6 +1,4 @@
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import assert from 'node:assert/strict';
-// eslint-disable-next-line no-restricted-imports -- the test runner does no I/O for the core
 import { describe as suite, it } from 'node:test';
 import type { Direction } from './compatibility.ts';
 import type { SalesforceDescribe } from './salesforce.ts';
