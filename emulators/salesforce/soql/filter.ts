@@ -9,6 +9,7 @@ import type { Row, Value } from '../store/table.ts';
 import { formatDate, formatDateTime, parseDateTime } from '../store/values.ts';
 import { SoqlError } from './lexer.ts';
 import type { Condition, Literal } from './parser.ts';
+import { likeMatcher } from './like.ts';
 import { resolve } from './resolve.ts';
 
 type Predicate = (row: Row) => boolean;
@@ -204,20 +205,6 @@ export function compare(a: Value, b: Value): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function likeRegex(pattern: string): RegExp {
-  let source = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const ch = pattern[i] as string;
-    if (ch === '\\' && (pattern[i + 1] === '%' || pattern[i + 1] === '_')) {
-      source += pattern[i + 1];
-      i++;
-    } else if (ch === '%') source += '.*';
-    else if (ch === '_') source += '.';
-    else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, 'is');
-}
-
 export function compile(org: Org, root: SObjectType, cond: Condition, now: number): Predicate {
   switch (cond.kind) {
     case 'and': {
@@ -241,10 +228,10 @@ export function compile(org: Org, root: SObjectType, cond: Condition, now: numbe
           cond.pos,
         );
       }
-      const regex = likeRegex(cond.pattern);
+      const matches = likeMatcher(cond.pattern);
       return (row) => {
         const v = r.get(row);
-        return v !== null && regex.test(String(v));
+        return v !== null && matches(String(v));
       };
     }
     case 'in': {

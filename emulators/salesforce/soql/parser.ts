@@ -145,6 +145,7 @@ const nDateLiterals = new Set([
 class Parser {
   readonly #tokens: Token[];
   #i = 0;
+  #depth = 0;
 
   constructor(text: string) {
     this.#tokens = tokenize(text);
@@ -313,6 +314,17 @@ class Parser {
   }
 
   #unary(): Condition {
+    // Deeply nested conditions are refused before they can exhaust the stack.
+    if (++this.#depth > 64)
+      throw new SoqlError('MALFORMED_QUERY', 'conditions are nested too deeply', this.#peek.pos);
+    try {
+      return this.#unaryInner();
+    } finally {
+      this.#depth--;
+    }
+  }
+
+  #unaryInner(): Condition {
     if (this.#isWord('NOT')) {
       this.#next();
       return { kind: 'not', item: this.#unary() };

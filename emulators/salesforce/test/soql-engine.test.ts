@@ -91,6 +91,10 @@ describe('SOQL engine', () => {
         'SELECT Id FROM Lead WHERE CreatedDate = LAST_FORTNIGHT',
         /date literal LAST_FORTNIGHT is not supported/,
       ],
+      [
+        `SELECT Id FROM Lead WHERE ${'('.repeat(200)}Name = 'a'${')'.repeat(200)}`,
+        /nested too deeply/,
+      ],
     ] as const) {
       assert.throws(
         () => runSoql(org, text, { includeDeleted: false }),
