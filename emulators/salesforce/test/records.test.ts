@@ -165,7 +165,7 @@ describe('single-record REST calls', () => {
     );
   });
 
-  it('answers MALFORMED_ID and INVALID_CROSS_REFERENCE_KEY for bad references', async () => {
+  it('answers MALFORMED_ID, FIELD_INTEGRITY_EXCEPTION and INVALID_CROSS_REFERENCE_KEY for bad references', async () => {
     const malformed = await failure(
       conn.sobject('Contact').create({ LastName: 'M', AccountId: 'garbage' }),
     );
@@ -176,7 +176,8 @@ describe('single-record REST calls', () => {
     const wrongObject = await failure(
       conn.sobject('Contact').create({ LastName: 'W', AccountId: lead.id }),
     );
-    assert.equal(wrongObject.errorCode, 'MALFORMED_ID');
+    assert.equal(wrongObject.errorCode, 'FIELD_INTEGRITY_EXCEPTION');
+    assert.equal(wrongObject.message, `Account ID: id value of incorrect type: ${idOf(lead)}`);
     const account = await conn.sobject('Account').create({ Name: 'Soon gone' });
     await conn.sobject('Account').destroy(idOf(account));
     const missing = await failure(

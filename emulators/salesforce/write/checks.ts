@@ -68,8 +68,10 @@ export function checkReference(
   const emulatedTargets = field.referenceTo.filter((t) => org.type(t));
   if (emulatedTargets.length === 0) return null;
   const target = org.schema.byKeyPrefix(keyPrefixOf(id));
-  if (!target) return emulatedTargets.length < field.referenceTo.length ? null : incorrect;
-  if (!field.referenceTo.includes(target.name)) return incorrect;
+  // An id that parses but names another object: FIELD_INTEGRITY_EXCEPTION, with the same words.
+  const otherObject: SaveError = { ...incorrect, code: 'FIELD_INTEGRITY_EXCEPTION' };
+  if (!target) return emulatedTargets.length < field.referenceTo.length ? null : otherObject;
+  if (!field.referenceTo.includes(target.name)) return otherObject;
   const row = org.table(target.name)?.get(id);
   if (field.name === 'RecordTypeId') {
     if (
