@@ -8,6 +8,7 @@ import type { Emulator } from './emulator.ts';
 import { ApiError, notFound } from './errors.ts';
 import { faultSchema } from './faults.ts';
 import { demoWorkspace, emptyWorkspace, type DemoOptions } from './seed.ts';
+import type { Workspace } from './state.ts';
 import { loadStateFile, saveStateFile } from './state-file.ts';
 import { defaultVersion, supportedVersions } from './versions.ts';
 
@@ -24,10 +25,10 @@ export interface ControlRoute {
 
 export type SeedName = 'demo' | 'empty' | (string & {});
 
-export function buildWorkspace(
+export async function buildWorkspace(
   seed: SeedName,
   sizes: { contacts?: number; companies?: number; conversations?: number } = {},
-) {
+): Promise<Workspace> {
   if (seed === 'empty') return emptyWorkspace();
   if (seed === 'demo') return demoWorkspace(sizes);
   return loadStateFile(seed);
@@ -94,9 +95,9 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
     {
       method: 'POST',
       path: '/reset',
-      handler: () => {
+      handler: async () => {
         emulator.replaceWorkspace(
-          buildWorkspace(options.initialSeed ?? 'empty', options.initialSizes ?? {}),
+          await buildWorkspace(options.initialSeed ?? 'empty', options.initialSizes ?? {}),
         );
         emulator.faults.clear();
         emulator.webhooks.reset();
@@ -109,9 +110,9 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
     {
       method: 'POST',
       path: '/seed',
-      handler: ({ body }) => {
+      handler: async ({ body }) => {
         const { seed, ...sizes } = parse(seedSchema, body);
-        const ws = buildWorkspace(
+        const ws = await buildWorkspace(
           seed,
           Object.fromEntries(Object.entries(sizes).filter(([, v]) => v !== undefined)),
         );

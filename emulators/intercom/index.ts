@@ -62,8 +62,8 @@ export async function startIntercomEmulator(
   const stateFile = options.stateFile;
   emulator.replaceWorkspace(
     stateFile !== undefined && existsSync(stateFile)
-      ? buildWorkspace(stateFile)
-      : buildWorkspace(seed, options.demoSize ?? {}),
+      ? await buildWorkspace(stateFile)
+      : await buildWorkspace(seed, options.demoSize ?? {}),
   );
   const app = buildApp(emulator, {
     initialSeed: seed,

@@ -163,8 +163,8 @@ describe('the control plane', () => {
 describe('the demo seed', () => {
   it('is deterministic', () => {
     assert.equal(
-      serialise(demoWorkspace({ contacts: 300 })),
-      serialise(demoWorkspace({ contacts: 300 })),
+      [...serialise(demoWorkspace({ contacts: 300 }))].join('\n'),
+      [...serialise(demoWorkspace({ contacts: 300 }))].join('\n'),
     );
   });
 
@@ -212,8 +212,23 @@ describe('the state file', () => {
         assert.equal(found.id, contact.id);
         const next = await second.client.contacts.create({ email: 'after-restart@example.com' });
         assert.notEqual(next.id, contact.id);
+        await second.control('POST', '/save');
       } finally {
         await second.close();
+      }
+      // A state file is also a seed.
+      const seeded = await startHarness({ seed: stateFile });
+      try {
+        const found = await seeded.client.contacts.search({
+          query: {
+            field: 'email',
+            operator: 'IN',
+            value: ['persisted@example.com', 'after-restart@example.com'],
+          },
+        });
+        assert.equal(found.data.length, 2);
+      } finally {
+        await seeded.close();
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });
