@@ -105,7 +105,7 @@ export async function startSalesforceEmulator(
     baseUrl: '',
   };
   const startSeed = options.seed ?? 'demo';
-  const loaded = options.stateFile ? loadState(org, options.stateFile) : null;
+  const loaded = options.stateFile ? await loadState(org, options.stateFile) : null;
   if (loaded) limits.usedCount = loaded.apiUsed;
   else seedOrg(org, ctx.writer, startSeed, options.demo, credentials.username);
 
@@ -182,10 +182,11 @@ export async function startSalesforceEmulator(
   ctx.baseUrl = url;
   streaming.current = attachStreaming(server, ctx);
 
+  // Saved a few seconds after changes (a big org takes a while to write), and at close.
   const timer = options.stateFile
     ? setInterval(() => {
         if (dirty) persist();
-      }, 1000)
+      }, 3000)
     : null;
   timer?.unref();
 
