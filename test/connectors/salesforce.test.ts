@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
+  completeSalesforceAuthorization,
   createSalesforceConnector,
+  startSalesforceAuthorization,
   type SalesforceConnector,
 } from '../../src/connectors/salesforce/index.ts';
 import type { ConnectorError, Result } from '../../src/connectors/result.ts';
@@ -345,6 +347,18 @@ describe('Salesforce connector', () => {
       );
     });
 
+    it('answers limit_exceeded once the daily API allocation is spent', async () => {
+      await h.control('limits', { used: 500, max: 500 });
+      try {
+        const error = failure(await sf.retrieve('Lead', '00Q000000000000AAA'));
+        assert.equal(error.code, 'limit_exceeded');
+        assert.equal(error.status, 403);
+        assert.equal(error.upstreamCode, 'REQUEST_LIMIT_EXCEEDED');
+      } finally {
+        await h.control('limits', { used: 0, max: 15_000 });
+      }
+    });
+
     it('answers not_found for a record that does not exist', async () => {
       const error = failure(await sf.retrieve('Lead', '00Q000000000000AAA'));
       assert.equal(error.code, 'not_found');
@@ -454,3 +468,63 @@ async function freePort(): Promise<number> {
     });
   });
 }
+
+describe('Salesforce web-server OAuth flow', () => {
+  let h: SalesforceHarness;
+  before(async () => {
+    h = await startSalesforceHarness();
+  });
+  after(async () => {
+    await h.close();
+  });
+
+  const app = () => ({
+    loginUrl: h.url,
+    clientId: h.emulator.credentials.clientId,
+    clientSecret: h.emulator.credentials.clientSecret,
+    redirectUri: 'http://localhost:7777/callback',
+  });
+
+  /** Plays the person clicking "Allow" on the consent page the URL shows. */
+  async function approve(url: string): Promise<string> {
+    const page = new URL(url);
+    const form = new URLSearchParams(page.searchParams);
+    form.set('action', 'approve');
+    const res = await fetch(`${h.url}/services/oauth2/authorize`, {
+      method: 'POST',
+      body: form,
+      redirect: 'manual',
+    });
+    const location = new URL(res.headers.get('location') ?? '');
+    assert.equal(location.searchParams.get('state'), 'st-1');
+    return location.searchParams.get('code') ?? '';
+  }
+
+  it('builds a consent URL with PKCE and exchanges the code for tokens a connector can use', async () => {
+    const start = startSalesforceAuthorization(app(), { state: 'st-1' });
+    const url = new URL(start.url);
+    assert.equal(url.origin + url.pathname, `${h.url}/services/oauth2/authorize`);
+    assert.ok(url.searchParams.get('code_challenge'));
+    const code = await approve(start.url);
+    const tokens = value(await completeSalesforceAuthorization(app(), code, start.codeVerifier));
+    assert.match(tokens.userId, /^005/);
+    assert.ok(tokens.refreshToken);
+    const sf = createSalesforceConnector({
+      ...app(),
+      instanceUrl: tokens.instanceUrl,
+      accessToken: tokens.accessToken,
+      refreshToken: tokens.refreshToken,
+      apiVersion: h.emulator.credentials.apiVersion,
+      callOptionsClient: 'tandem',
+    });
+    assert.equal(value(await sf.connect()).userId, tokens.userId);
+  });
+
+  it('answers auth_failed for a code exchanged with the wrong PKCE verifier', async () => {
+    const start = startSalesforceAuthorization(app(), { state: 'st-1' });
+    const code = await approve(start.url);
+    const wrong = failure(await completeSalesforceAuthorization(app(), code, 'x'.repeat(64)));
+    assert.ok(wrong.code === 'auth_failed');
+    assert.equal(wrong.upstreamCode, 'invalid_grant');
+  });
+});

@@ -22,3 +22,10 @@ export type {
   ChangeSubscription,
   SubscribeChangesOptions,
 } from './streaming.ts';
+export {
+  completeSalesforceAuthorization,
+  startSalesforceAuthorization,
+  type AuthorizationStart,
+  type AuthorizedSalesforce,
+  type SalesforceOAuthApp,
+} from './oauth.ts';

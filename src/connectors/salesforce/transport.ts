@@ -37,11 +37,20 @@ export class ResponseObserver {
     this.#onResponse = onResponse;
   }
 
-  /** Wraps `conn._transport` so every response is observed and carries our timeout and retries. */
+  /**
+   * Wraps `conn._transport` (REST) and `conn.oauth2._transport` (token calls) so every response
+   * is observed and every request carries our timeout and retries.
+   */
   install(connection: unknown, settings: TransportSettings): void {
     const transport = (connection as { _transport?: TransportLike })._transport;
     if (!transport || typeof transport.httpRequest !== 'function')
       throw new Error('jsforce connection has no _transport: the jsforce version changed');
+    this.#wrap(transport, settings);
+    const oauth = (connection as { oauth2?: { _transport?: TransportLike } }).oauth2?._transport;
+    if (oauth && typeof oauth.httpRequest === 'function') this.#wrap(oauth, settings);
+  }
+
+  #wrap(transport: TransportLike, settings: TransportSettings): void {
     const original = transport.httpRequest.bind(transport);
     transport.httpRequest = (request, options = {}) => {
       const scope = this.#scopes.getStore();
