@@ -16,7 +16,7 @@ import { companyRoutes } from './routes/companies.ts';
 import { contactRoutes } from './routes/contacts.ts';
 import { conversationRoutes } from './routes/conversations.ts';
 import { dataAttributeRoutes } from './routes/data-attributes.ts';
-import { oauthRoutes } from './routes/oauth.ts';
+import { consent, oauthRoutes } from './routes/oauth.ts';
 import { tagRoutes } from './routes/tags.ts';
 import { parseVersion } from './versions.ts';
 
@@ -89,6 +89,9 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
       return c.json(result ?? { ok: true }, 200);
     });
   }
+
+  // The OAuth consent screen is a page of app.intercom.com, outside the API's auth and limits.
+  app.get('/oauth', (c) => consent(emulator, c));
 
   app.use('*', async (c, next) => {
     c.set('requestId', randomUUID());

@@ -1,12 +1,12 @@
 // The control plane under /__emulator (no auth): reset and seed, dumps, faults, settings,
 // webhook subscriptions and their delivery log, a lead signing up, OAuth codes, stats.
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { companyView, contactView, conversationView } from './views.ts';
 import { createContact, signUpLead, updateContact } from './contacts.ts';
 import type { Emulator } from './emulator.ts';
 import { ApiError, notFound } from './errors.ts';
 import { faultSchema } from './faults.ts';
+import { mintCode } from './routes/oauth.ts';
 import { demoWorkspace, emptyWorkspace, type DemoOptions } from './seed.ts';
 import type { Workspace } from './state.ts';
 import { loadStateFile, saveStateFile } from './state-file.ts';
@@ -227,6 +227,15 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
       handler: ({ body }) => emulator.webhooks.subscribe(parse(subscriptionSchema, body)),
     },
     {
+      // Waits until every notification is delivered, failed or dropped (retries included).
+      method: 'POST',
+      path: '/webhooks/flush',
+      handler: async () => {
+        await emulator.webhooks.idle();
+        return { ok: true };
+      },
+    },
+    {
       method: 'GET',
       path: '/webhooks/deliveries',
       handler: () => ({ deliveries: emulator.webhooks.log }),
@@ -257,11 +266,7 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
     {
       method: 'POST',
       path: '/oauth/codes',
-      handler: () => {
-        const code = randomBytes(12).toString('base64');
-        emulator.oauthCodes.add(code);
-        return { code };
-      },
+      handler: () => ({ code: mintCode(emulator) }),
     },
     {
       method: 'GET',

@@ -44,6 +44,8 @@ export interface IntercomEmulator {
   credentials: typeof credentials;
   /** The in-process emulator, for tests that need to look inside. */
   emulator: Emulator;
+  /** Resolves once every webhook notification so far is delivered or has failed. */
+  webhooksIdle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -93,6 +95,7 @@ export async function startIntercomEmulator(
     port,
     credentials,
     emulator,
+    webhooksIdle: () => emulator.webhooks.idle(),
     close: async () => {
       if (closed) return;
       closed = true;

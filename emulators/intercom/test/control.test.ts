@@ -116,6 +116,31 @@ describe('the control plane', () => {
     });
   });
 
+  it('consents at /oauth by redirecting with a code and the state, like app.intercom.com/oauth', async () => {
+    const response = await fetch(
+      `${h.url}/oauth?client_id=tandem-dev-client&state=xyz&redirect_uri=${encodeURIComponent('https://tandem.example/callback')}`,
+      { redirect: 'manual' },
+    );
+    assert.equal(response.status, 302);
+    const location = new URL(response.headers.get('location') ?? '');
+    assert.equal(location.origin + location.pathname, 'https://tandem.example/callback');
+    assert.equal(location.searchParams.get('state'), 'xyz');
+    const exchanged = await validatingFetch(`${h.url}/auth/eagle/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        code: location.searchParams.get('code'),
+        client_id: 'tandem-dev-client',
+        client_secret: 'tandem-dev-secret',
+      }),
+    });
+    assert.equal(exchanged.status, 200);
+    const unknown = await fetch(`${h.url}/oauth?client_id=other&redirect_uri=https://x.example`, {
+      redirect: 'manual',
+    });
+    assert.equal(unknown.status, 400);
+  });
+
   it('exchanges an OAuth code for a token the API accepts, as /auth/eagle/token answers', async () => {
     const { code } = await h.control('POST', '/oauth/codes');
     const response = await validatingFetch(`${h.url}/auth/eagle/token`, {

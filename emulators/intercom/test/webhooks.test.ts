@@ -215,6 +215,15 @@ describe('webhook notifications', () => {
     assert.deepEqual(ping?.body.data, fixture('ping')['data']);
   });
 
+  it('waits for deliveries on demand through the control plane', async () => {
+    receiver.answer = () => ({ status: 200, delayMs: 200 });
+    await h.client.contacts.create({ email: 'flushed@example.com' });
+    await h.control('POST', '/webhooks/flush');
+    assert.equal(receiver.deliveries.length, 1);
+    const log = await h.control('GET', '/webhooks/deliveries');
+    assert.equal(log.deliveries[0].outcome, 'delivered');
+  });
+
   it('delivers only the topics a subscription asks for', async () => {
     await h.control('POST', '/reset');
     await h.control('POST', '/webhooks', { url: receiver.url, topics: ['company.created'] });
