@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { startIntercomEmulator, type IntercomEmulator } from '../../emulators/intercom/index.ts';
 import {
   createIntercomConnector,
+  exchangeIntercomCode,
+  intercomAuthorizationUrl,
   parseIntercomNotification,
   verifyIntercomSignature,
   type IntercomConnector,
@@ -275,6 +277,30 @@ describe('Intercom connector', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('exchanges an OAuth code for an access token that works, once', async () => {
+    const url = new URL(
+      intercomAuthorizationUrl({
+        clientId: emu.credentials.clientId,
+        state: 's-1',
+        appUrl: emu.url,
+      }),
+    );
+    assert.equal(url.pathname, '/oauth');
+    assert.equal(url.searchParams.get('state'), 's-1');
+    const { code } = (await control('/oauth/codes', {})) as { code: string };
+    const app = {
+      baseUrl: emu.url,
+      clientId: emu.credentials.clientId,
+      clientSecret: emu.credentials.clientSecret,
+    };
+    const { accessToken } = value(await exchangeIntercomCode(app, code));
+    const connected = createIntercomConnector({ baseUrl: emu.url, accessToken });
+    assert.equal(value(await connected.me()).type, 'admin');
+    const reused = failure(await exchangeIntercomCode(app, code));
+    assert.ok(reused.code === 'auth_failed');
+    assert.equal(reused.status, 401);
   });
 
   describe('maps HTTP failures to the closed union', () => {

@@ -31,3 +31,4 @@ export {
   verifyIntercomSignature,
   type IntercomNotification,
 } from './webhooks.ts';
+export { exchangeIntercomCode, intercomAuthorizationUrl, type IntercomOAuthApp } from './oauth.ts';
