@@ -4,8 +4,9 @@ import { numericTypes, textTypes } from '../schema/field.ts';
 import type { Value } from './table.ts';
 
 /** Salesforce's datetime wire format: `2026-01-31T12:00:00.000+0000`. */
+/** Salesforce keeps datetimes to the second: the API always shows `.000`. */
 export function formatDateTime(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 23)}+0000`;
+  return `${new Date(ms).toISOString().slice(0, 19)}.000+0000`;
 }
 
 const canonicalDateTime = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}\+0000$/;
@@ -90,7 +91,7 @@ export function coerce(field: Field, value: unknown): Value {
   }
   if (type === 'datetime') {
     if (typeof value !== 'string') return refuse(field, value, 'datetime');
-    if (canonicalDateTime.test(value)) return value;
+    if (canonicalDateTime.test(value) && value.endsWith('.000+0000')) return value;
     const ms = parseDateTime(value);
     if (ms === null) return refuse(field, value, 'datetime');
     return formatDateTime(ms);

@@ -31,7 +31,9 @@ describe('single-record REST calls', () => {
     assert.deepEqual(updated, { id: created.id, success: true, errors: [] });
     const after = await conn.sobject('Lead').retrieve(idOf(created));
     assert.equal(after['Name'], 'Ada Lovelace');
-    assert.ok(String(after['SystemModstamp']) > String(lead['SystemModstamp']));
+    // Salesforce keeps datetimes to the second, so an update in the same second keeps the stamp.
+    assert.ok(String(after['SystemModstamp']) >= String(lead['SystemModstamp']));
+    assert.match(String(after['SystemModstamp']), /\.000\+0000$/);
     const deleted = await conn.sobject('Lead').destroy(created.id);
     assert.deepEqual(deleted, { id: created.id, success: true, errors: [] });
     const gone = await failure(conn.sobject('Lead').retrieve(idOf(created)));

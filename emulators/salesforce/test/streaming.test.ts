@@ -187,6 +187,27 @@ describe('Change Data Capture over CometD', () => {
     );
   });
 
+  it('refuses a channel that does not exist and a replayId it does not hold', async () => {
+    const refused = async (channel: string, replayId?: number): Promise<string> => {
+      const extensions =
+        replayId === undefined ? [] : [new StreamingExtension.Replay(channel, replayId)];
+      const client = conn.streaming.createClient(extensions);
+      try {
+        await (client.subscribe(channel, () => undefined) as unknown as PromiseLike<unknown>);
+        return 'subscribed';
+      } catch (error) {
+        return String((error as { message?: string }).message ?? error);
+      } finally {
+        (client as unknown as { disconnect(): void }).disconnect();
+      }
+    };
+    assert.match(await refused('/data/NopeChangeEvent'), /does not exist/);
+    assert.match(
+      await refused('/data/LeadChangeEvent', 999_999),
+      /replayId \{999999\} you provided was invalid/,
+    );
+  });
+
   it('refuses a handshake with an invalid token, with reconnect none', async () => {
     const failures: unknown[] = [];
     const expired = new (conn.constructor as new (o: object) => Connection)({
