@@ -36,8 +36,7 @@ export function findCompany(ops: Ops, id: string): CompanyRecord {
 }
 
 function emitCompany(ops: Ops, topic: string, company: CompanyRecord): void {
-  const snapshot = structuredClone(company);
-  ops.emit(topic, () => companyView(ops.ws, snapshot, 'webhook'));
+  ops.emit(topic, () => companyView(ops.ws, company, 'webhook'));
 }
 
 function applyFields(ops: Ops, company: CompanyRecord, raw: unknown): boolean {
@@ -131,12 +130,10 @@ export function deleteCompany(ops: Ops, id: string): CompanyRecord {
 function emitMembership(ops: Ops, topic: string, company: CompanyRecord, contact: ContactRecord) {
   // The item of company.contact.* is not in the recorded examples; this pairs the two objects
   // the way contact tag notifications pair contact and tag.
-  const companySnapshot = structuredClone(company);
-  const contactSnapshot = structuredClone(contact);
   ops.emit(topic, (version) => ({
     type: 'contact_company',
-    company: companyView(ops.ws, companySnapshot, 'webhook'),
-    contact: contactView(ops.ws, contactSnapshot, version, 'webhook'),
+    company: companyView(ops.ws, company, 'webhook'),
+    contact: contactView(ops.ws, contact, version, 'webhook'),
   }));
 }
 

@@ -148,8 +148,7 @@ function dropNulls(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 export function emitContact(ops: Ops, topic: string, contact: ContactRecord): void {
-  const snapshot = structuredClone(contact);
-  ops.emit(topic, (version) => contactView(ops.ws, snapshot, version, 'webhook'));
+  ops.emit(topic, (version) => contactView(ops.ws, contact, version, 'webhook'));
 }
 
 export function touch(ops: Ops, contact: ContactRecord): void {
@@ -306,9 +305,8 @@ export function mergeContacts(ops: Ops, raw: unknown): ContactRecord {
   ops.ws.removeContact(from, 'merged');
   touch(ops, into);
   // contact.merged carries the surviving contact plus `merged_from` (webhook topics page).
-  const snapshot = structuredClone(into);
   ops.emit('contact.merged', (version) => ({
-    ...contactView(ops.ws, snapshot, version, 'webhook'),
+    ...contactView(ops.ws, into, version, 'webhook'),
     merged_from: { type: 'contact', id: from.id },
   }));
   return into;

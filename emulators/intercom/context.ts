@@ -5,7 +5,8 @@ import type { Workspace } from './state.ts';
 import type { ApiVersion } from './versions.ts';
 
 export interface Emitter {
-  /** `item` is built lazily, per subscribed API version, only when someone listens. */
+  /** `item` is built per subscribed API version, only when someone listens, and within the
+   * call: it reads the records as they are at the change, so callers need no snapshot. */
   emit(topic: string, item: (version: ApiVersion) => unknown): void;
 }
 

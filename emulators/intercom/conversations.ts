@@ -14,9 +14,7 @@ export function findConversation(ops: Ops, id: string, message = 'Resource Not F
 }
 
 function emitConversation(ops: Ops, topic: string, c: ConversationRecord, parts: PartRecord[]) {
-  const snapshot = structuredClone(c);
-  const added = structuredClone(parts);
-  ops.emit(topic, (version) => conversationView(ops.ws, snapshot, version, added, 'webhook'));
+  ops.emit(topic, (version) => conversationView(ops.ws, c, version, parts, 'webhook'));
 }
 
 function requireAdmin(ops: Ops, body: Body): string {

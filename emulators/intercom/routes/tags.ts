@@ -22,11 +22,10 @@ export function createTag(ops: Ops, name: string): TagRecord {
 }
 
 function emitContactTag(ops: Ops, topic: string, contact: ContactRecord, tag: TagRecord) {
-  const snapshot = structuredClone(contact);
   ops.emit(`contact.${contact.role}.tag.${topic}`, (version) => ({
     type: 'contact_tag',
     tag: tagView(tag),
-    contact: contactView(ops.ws, snapshot, version, 'webhook'),
+    contact: contactView(ops.ws, contact, version, 'webhook'),
   }));
 }
 
