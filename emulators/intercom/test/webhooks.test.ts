@@ -224,6 +224,20 @@ describe('webhook notifications', () => {
     assert.equal(log.deliveries[0].outcome, 'delivered');
   });
 
+  it('shows each record as it was at the change, not as it is at delivery', async () => {
+    receiver.answer = () => ({ status: 200, delayMs: 50 });
+    const contact = await h.client.contacts.create({ email: 'then@example.com', name: 'Before' });
+    await h.client.contacts.update({ contact_id: contact.id, name: 'After' });
+    await h.emu.webhooksIdle();
+    const names = receiver.deliveries
+      .map((d) => [d.body.topic, d.body.data.item['name']])
+      .sort(([a], [b]) => String(a).localeCompare(String(b)));
+    assert.deepEqual(names, [
+      ['contact.user.created', 'Before'],
+      ['contact.user.updated', 'After'],
+    ]);
+  });
+
   it('delivers only the topics a subscription asks for', async () => {
     await h.control('POST', '/reset');
     await h.control('POST', '/webhooks', { url: receiver.url, topics: ['company.created'] });
