@@ -2,17 +2,22 @@ import { loadConfig, type Config } from '../../config/index.ts';
 import { describeDatabase, openDatabase } from '../../runtime/database.ts';
 import { ensureDataDir } from '../../runtime/local-state.ts';
 import type { Store } from '../../store/index.ts';
+import { checkConnections, type ConnectionHealth } from '../../sync/connections.ts';
 import { databaseOptions, type Command } from '../command.ts';
+import { connectorFactories } from './support.ts';
 
 interface Check {
   readonly name: string;
   readonly ok: boolean;
   readonly detail: string;
+  /** Shown, but neither a success nor a problem (a system not connected yet). */
+  readonly neutral?: boolean;
 }
 
 export const doctorCommand: Command = {
   name: 'doctor',
-  summary: 'Check configuration, database, migrations and stored credentials; list every problem.',
+  summary:
+    'Check configuration, database, migrations, stored credentials and connections; list every problem.',
   usage: 'tandem doctor [options]',
   details: 'Exits 0 when everything is in order, 1 when anything is not.',
   options: { ...databaseOptions },
@@ -34,7 +39,7 @@ export const doctorCommand: Command = {
       checks.push(...(await checkInstallation(result.config)));
     }
     for (const check of checks)
-      context.out(`${check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
+      context.out(`${check.neutral ? '·' : check.ok ? '✓' : '✗'} ${check.name}: ${check.detail}`);
     const problems = checks.filter((check) => !check.ok).length;
     context.out(
       problems === 0
@@ -114,9 +119,23 @@ async function checkInstallation(config: Config): Promise<Check[]> {
               detail: `cannot be decrypted with the current TANDEM_SECRET_KEY: ${unreadable.join(', ')}`,
             },
       );
+      if (unreadable.length === 0) checks.push(...(await connectionChecks(store)));
     }
   } finally {
     await store.close();
   }
   return checks;
+}
+
+const systemNames = { salesforce: 'Salesforce', intercom: 'Intercom' } as const;
+
+/** One cheap API call per connected system; "needs reconnect" when its grant was revoked. */
+async function connectionChecks(store: Store): Promise<Check[]> {
+  const health = await checkConnections(store, connectorFactories, { timeoutMs: 15_000 });
+  return health.map((h: ConnectionHealth) => ({
+    name: `${systemNames[h.system]} connection`,
+    ok: h.state === 'healthy' || h.state === 'not_connected',
+    ...(h.state === 'not_connected' ? { neutral: true } : {}),
+    detail: h.detail,
+  }));
 }

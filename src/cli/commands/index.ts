@@ -1,9 +1,12 @@
 import type { Command } from '../command.ts';
+import { configCommand } from './config.ts';
+import { connectCommand } from './connect.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { emulateCommand } from './emulate.ts';
 import { migrateCommand } from './migrate.ts';
 import { serveCommand } from './serve.ts';
+import { validateCommand } from './validate.ts';
 import { workerCommand } from './worker.ts';
 
 /** Every `tandem` command, in the order `tandem --help` lists them. */
@@ -12,6 +15,9 @@ export const commands: readonly Command[] = [
   serveCommand,
   workerCommand,
   migrateCommand,
+  connectCommand,
+  configCommand,
+  validateCommand,
   doctorCommand,
   emulateCommand,
 ];

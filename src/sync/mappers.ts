@@ -1,0 +1,99 @@
+// Named mappers from the connectors' API shapes (raw describe, raw data attributes) to the core's
+// domain types (STYLE convention 2). The connectors answer what the APIs send; the core reads
+// only what mapping and validation need.
+import type {
+  IntercomDataAttribute,
+  IntercomDataType,
+  PersonObject,
+  PicklistValue,
+  SalesforceField,
+  SalesforceObjectDescribe,
+} from '../core/index.ts';
+import type { IntercomDataAttribute as RawDataAttribute } from '../connectors/index.ts';
+
+/** One field of a raw `describe` answer: jsforce's DescribeSObjectResult['fields'][number]. */
+export interface RawDescribeField {
+  readonly name: string;
+  readonly label?: string | null;
+  readonly type: string;
+  readonly createable?: boolean;
+  readonly updateable?: boolean;
+  readonly calculated?: boolean;
+  readonly nillable?: boolean;
+  readonly defaultedOnCreate?: boolean;
+  readonly compoundFieldName?: string | null;
+  readonly referenceTo?: readonly (string | null)[] | null;
+  readonly picklistValues?:
+    | readonly {
+        readonly value: string;
+        readonly label?: string | null;
+        readonly active?: boolean;
+      }[]
+    | null;
+  readonly restrictedPicklist?: boolean;
+  readonly externalId?: boolean;
+}
+
+export interface RawDescribe {
+  readonly fields: readonly RawDescribeField[];
+}
+
+export function toSalesforceField(raw: RawDescribeField): SalesforceField {
+  return {
+    name: raw.name,
+    label: raw.label ?? raw.name,
+    type: raw.type,
+    createable: raw.createable ?? false,
+    updateable: raw.updateable ?? false,
+    calculated: raw.calculated ?? false,
+    nillable: raw.nillable ?? true,
+    defaultedOnCreate: raw.defaultedOnCreate ?? false,
+    compoundFieldName: raw.compoundFieldName ?? null,
+    referenceTo: (raw.referenceTo ?? []).filter((name): name is string => typeof name === 'string'),
+    picklistValues: (raw.picklistValues ?? []).map((value): PicklistValue => ({
+      value: value.value,
+      label: value.label ?? value.value,
+      active: value.active ?? true,
+    })),
+    restrictedPicklist: raw.restrictedPicklist ?? false,
+    externalId: raw.externalId ?? false,
+  };
+}
+
+export function toSalesforceObjectDescribe(
+  object: PersonObject,
+  raw: RawDescribe,
+): SalesforceObjectDescribe {
+  return { name: object, fields: raw.fields.map(toSalesforceField) };
+}
+
+/**
+ * Intercom's `datetime` is accepted on create and stored as `date`; a list attribute (`options`)
+ * holds text, its allowed values in `options`.
+ */
+const dataTypeOf = (raw: RawDataAttribute['data_type']): IntercomDataType => {
+  switch (raw) {
+    case 'datetime':
+      return 'date';
+    case 'options':
+      return 'string';
+    default:
+      return raw;
+  }
+};
+
+export function toIntercomDataAttribute(raw: RawDataAttribute): IntercomDataAttribute {
+  return {
+    name: raw.name,
+    fullName: raw.full_name || raw.name,
+    label: raw.label || raw.name,
+    dataType: dataTypeOf(raw.data_type),
+    apiWritable: raw.api_writable,
+    custom: raw.custom,
+    model: raw.model,
+    archived: raw.archived ?? false,
+    options: (raw.options ?? []).map((option) =>
+      typeof option === 'string' ? option : String((option as { value?: unknown }).value ?? ''),
+    ),
+  };
+}
