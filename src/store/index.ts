@@ -9,5 +9,24 @@ export {
 } from './settings.ts';
 export type { CredentialsRepository } from './credentials.ts';
 export type { EventsRepository, LedgerEvent, NewLedgerEvent, EventQuery } from './events.ts';
+export type { Link, LinkSide, LinkWrite, LinksRepository, NewLink } from './links.ts';
+export {
+  inboxSources,
+  type InboxEvent,
+  type InboxRepository,
+  type InboxSource,
+  type NewInboxEvent,
+} from './inbox.ts';
+export type { Checkpoint, CheckpointsRepository } from './checkpoints.ts';
+export {
+  failureCategories,
+  type Failure,
+  type FailureCategory,
+  type FailureQuery,
+  type FailureSystem,
+  type FailuresRepository,
+  type NewFailure,
+  type ReplaySelection,
+} from './failures.ts';
 export type { Database, JobRow } from './schema.ts';
 export { migrations, type Dialect } from './migrations/index.ts';

@@ -12,6 +12,10 @@ export interface Database {
   credentials: CredentialRow;
   events: EventRow;
   jobs: JobRow;
+  links: LinkRow;
+  inbox: InboxRow;
+  checkpoints: CheckpointRow;
+  failures: FailureRow;
 }
 
 export interface SchemaMigrationRow {
@@ -69,4 +73,55 @@ export interface JobRow {
   locked_until: number | null;
   created_at: number;
   updated_at: number;
+}
+
+/** An identity link; `state` is the JSON of core's `LinkSyncState`. Dropped links keep their row. */
+export interface LinkRow {
+  id: Generated<number>;
+  intercom_id: string;
+  salesforce_id: string;
+  salesforce_type: string;
+  state: string | null;
+  version: number;
+  created_at: number;
+  updated_at: number;
+  dropped_at: number | null;
+  drop_reason: string | null;
+}
+
+/** A webhook or CDC event, stored before it is acknowledged. */
+export interface InboxRow {
+  id: Generated<number>;
+  source: string;
+  topic: string;
+  event_id: string;
+  record_key: string | null;
+  received_at: number;
+  body: string;
+  processed_at: number | null;
+}
+
+export interface CheckpointRow {
+  name: string;
+  value: string;
+  version: number;
+  updated_at: number;
+}
+
+/** An entry of the needs-attention list; `fields` and `payload` are JSON. */
+export interface FailureRow {
+  id: Generated<number>;
+  record_key: string;
+  system: string;
+  operation: string;
+  category: string;
+  error_code: string | null;
+  message: string;
+  fields: string;
+  attempts: number;
+  first_seen_at: number;
+  last_seen_at: number;
+  payload: string;
+  resolved_at: number | null;
+  resolution: string | null;
 }

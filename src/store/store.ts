@@ -3,7 +3,11 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { credentialsRepository, type CredentialsRepository } from './credentials.ts';
+import { checkpointsRepository, type CheckpointsRepository } from './checkpoints.ts';
 import { eventsRepository, type EventsRepository } from './events.ts';
+import { failuresRepository, type FailuresRepository } from './failures.ts';
+import { inboxRepository, type InboxRepository } from './inbox.ts';
+import { linksRepository, type LinksRepository } from './links.ts';
 import { migrate, migrationStatus, type MigrationStatus } from './migrator.ts';
 import type { Dialect } from './migrations/index.ts';
 import type { Database } from './schema.ts';
@@ -34,6 +38,14 @@ export interface Store {
   readonly settings: SettingsRepository;
   readonly credentials: CredentialsRepository;
   readonly events: EventsRepository;
+  /** Identity links Intercom contact ↔ Salesforce Lead/Contact, with per-link sync state. */
+  readonly links: LinksRepository;
+  /** Webhook and CDC events, stored before they are acknowledged. */
+  readonly inbox: InboxRepository;
+  /** Stream and sweep positions, with versions. */
+  readonly checkpoints: CheckpointsRepository;
+  /** The needs-attention list. */
+  readonly failures: FailuresRepository;
   migrate(): Promise<{ applied: number[] }>;
   migrationStatus(): Promise<MigrationStatus>;
   /** Resolves when the database answers a trivial query. */
@@ -75,6 +87,10 @@ export function openStore(options: StoreOptions): Store {
     settings: settingsRepository(db, now),
     credentials: credentialsRepository(db, options.secretBox, now),
     events: eventsRepository(db, now),
+    links: linksRepository(db, now),
+    inbox: inboxRepository(db, now),
+    checkpoints: checkpointsRepository(db, now),
+    failures: failuresRepository(db, now),
     migrate: () => migrate(db, dialect, now),
     migrationStatus: () => migrationStatus(db, dialect),
     ping: async () => {

@@ -10,6 +10,7 @@ import {
   type Store,
   type StoreLocation,
 } from '../../src/store/index.ts';
+import { syncStateContract } from './sync-state-contract.ts';
 
 /** Describes how a suite gets a fresh, empty database of one dialect. */
 export interface StoreFixture {
@@ -172,6 +173,11 @@ export function storeContract(fixture: StoreFixture): void {
         sql`DELETE FROM events WHERE id = ${event.id}`.execute(store.db),
         /append-only/,
       );
+    });
+
+    syncStateContract({
+      store: () => store,
+      advance: (ms) => (clock += ms),
     });
   });
 }
