@@ -99,9 +99,16 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
     const fault = emulator.faults.take(c.req.method, c.req.path);
     const latency = emulator.latencyMs + (fault?.latencyMs ?? 0);
     if (latency > 0) await sleep(latency);
-    const rate = emulator.limiter.take(emulator.clock());
+    // Calls without a valid token belong to no app: they are answered 401 with the current
+    // window's headers, without spending the app's budget.
+    const needsToken = !c.req.path.startsWith('/auth/');
+    const known = !needsToken || authorised(emulator, c.req.header('authorization'));
+    const rate = known
+      ? emulator.limiter.take(emulator.clock())
+      : emulator.limiter.peek(emulator.clock());
     c.set('rateHeaders', rate.headers);
     try {
+      if (!known) throw new ApiError(401, 'unauthorized', 'Access Token Invalid');
       if (!rate.allowed) {
         emulator.stats.rateLimited += 1;
         throw new ApiError(
@@ -117,10 +124,6 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
           fault.code ?? defaultCode(fault.status),
           fault.message ?? 'Injected fault',
         );
-      }
-      if (!c.req.path.startsWith('/auth/')) {
-        if (!authorised(emulator, c.req.header('authorization')))
-          throw new ApiError(401, 'unauthorized', 'Access Token Invalid');
       }
       await next();
     } catch (error) {

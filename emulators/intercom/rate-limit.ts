@@ -20,14 +20,24 @@ export class RateLimiter {
     return Math.max(1, Math.floor(this.perMinute / 6));
   }
 
+  /** Spends one call of the current window if any is left. */
   take(nowMs: number): RateDecision {
+    return this.decide(nowMs, true);
+  }
+
+  /** The current window's headers, spending nothing. */
+  peek(nowMs: number): RateDecision {
+    return this.decide(nowMs, false);
+  }
+
+  private decide(nowMs: number, spend: boolean): RateDecision {
     const window = Math.floor(nowMs / 10_000);
     if (window !== this.window) {
       this.window = window;
       this.used = 0;
     }
     const allowed = this.used < this.perWindow;
-    if (allowed) this.used += 1;
+    if (allowed && spend) this.used += 1;
     return {
       allowed,
       headers: {

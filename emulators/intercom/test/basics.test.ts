@@ -59,9 +59,12 @@ describe('the Intercom emulator basics', () => {
     assert.match(error.body.request_id, /^[0-9a-f-]{36}$/);
   });
 
-  it('refuses a request without an Authorization header', async () => {
+  it('refuses a request without an Authorization header, without spending the rate budget', async () => {
+    const before = Number((await h.api('GET', '/admins')).headers.get('x-ratelimit-remaining'));
     const response = await h.api('GET', '/contacts', undefined, { authorization: '' });
     assert.equal(response.status, 401);
+    // (Equal, or a fresh window if one began in between.)
+    assert.ok(Number(response.headers.get('x-ratelimit-remaining')) >= before);
   });
 
   it('serves 2.14 by default and honours Intercom-Version 2.16 where the shapes differ', async () => {
