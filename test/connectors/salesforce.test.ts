@@ -347,6 +347,27 @@ describe('Salesforce connector', () => {
       );
     });
 
+    it('answers duplicate with the matching records when a duplicate rule blocks a Lead', async () => {
+      const rule = { object: 'Lead', name: 'Block_Lead_Email', fields: ['Email'], action: 'block' };
+      await h.control('seed', { duplicateRules: [{ ...rule, active: false }] });
+      const [first] = await sf.create('Lead', [
+        { LastName: 'Rule', Company: 'D', Email: 'rule@dup.test' },
+      ]);
+      const id = value(first).id;
+      await h.control(`duplicate-rules/${rule.name}`, { active: true });
+      try {
+        const [second] = await sf.create('Lead', [
+          { LastName: 'Rule Again', Company: 'D', Email: 'rule@dup.test' },
+        ]);
+        const error = failure(second as Result<unknown>);
+        assert.ok(error.code === 'duplicate');
+        assert.equal(error.upstreamCode, 'DUPLICATES_DETECTED');
+        assert.deepEqual(error.existingIds, [id]);
+      } finally {
+        await h.control(`duplicate-rules/${rule.name}`, { active: false });
+      }
+    });
+
     it('answers limit_exceeded once the daily API allocation is spent', async () => {
       await h.control('limits', { used: 500, max: 500 });
       try {

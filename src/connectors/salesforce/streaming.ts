@@ -123,7 +123,11 @@ export function subscribeChanges(
     if (cancelled) return;
     if (!conn.ok) return fail(conn.error);
     const replay = new StreamingExtension.Replay(options.channel, lastReplayId);
-    const authFailure = new StreamingExtension.AuthFailure(() => void renew());
+    // Faye may report the same refusal on handshake and connect: renew once per client. (The
+    // callback runs on a later tick, after `current` is assigned.)
+    const authFailure = new StreamingExtension.AuthFailure(() => {
+      if (client === current) void renew();
+    });
     const current = conn.value.streaming.createClient([replay, authFailure]);
     client = current;
     current.subscribe(options.channel, deliver).then(
