@@ -46,6 +46,7 @@ interface FayeAdapter {
       _connections: Map<string, Timers>;
       _engine: Timers & {
         _messages: Map<string, BayeuxMessage[]>;
+        _channels: Map<string, { isEmpty(): boolean }>;
         emptyQueue(clientId: string): void;
       };
     };
@@ -68,13 +69,24 @@ interface Retained {
   readonly replayId: number;
   readonly entity: string;
   readonly at: number;
-  readonly data: Record<string, unknown>;
+  readonly event: ChangeEvent;
+  /** The message data, built when first delivered (most events are never listened to). */
+  data?: Record<string, unknown>;
 }
 
 const retentionMs = 72 * 3_600_000;
+/** Besides 72 hours, at most this many events are kept, so bulk loads do not fill the memory. */
+const maxRetained = 100_000;
+
+const schemaIds = new Map<string, string>();
 
 function schemaId(entity: string): string {
-  return createHash('sha256').update(`${entity}ChangeEvent`).digest('base64url').slice(0, 22);
+  let id = schemaIds.get(entity);
+  if (id === undefined) {
+    id = createHash('sha256').update(`${entity}ChangeEvent`).digest('base64url').slice(0, 22);
+    schemaIds.set(entity, id);
+  }
+  return id;
 }
 
 function channelEntity(channel: string): string | null | undefined {
@@ -180,7 +192,7 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
               if (events.length > 0)
                 queueFor(
                   clientId,
-                  events.map((e) => ({ channel, data: e.data })),
+                  events.map((e) => ({ channel, data: dataOf(e) })),
                 );
             }
           }, 20);
@@ -199,6 +211,20 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
   // Salesforce's CometD speaks long-polling only: no WebSocket upgrade.
   server.removeAllListeners('upgrade');
   server.on('upgrade', (_request: unknown, socket: { destroy(): void }) => socket.destroy());
+  const dataOf = (entry: Retained): Record<string, unknown> =>
+    (entry.data ??= {
+      schema: schemaId(entry.entity),
+      payload: changePayload(ctx.org, entry.event),
+      event: { replayId: entry.replayId },
+    });
+  /** Whether any client subscribes to the channel or a wildcard above it. */
+  const listened = (channel: string): boolean => {
+    const subscriptions = adapter._server._engine._engine._channels;
+    return [channel, '/data/*', '/data/**', '/**'].some(
+      (c) => subscriptions.get(c)?.isEmpty() === false,
+    );
+  };
+
   // Events go straight to the engine: no in-process client, no extension pipeline, nothing at all
   // to do for a channel nobody listens to (bulk loads publish thousands).
   const engine = adapter._server._engine;
@@ -214,21 +240,18 @@ export function attachStreaming(server: ServerType, ctx: EmulatorContext): Strea
       while (retained.length > 0 && (retained[0] as Retained).at < now - retentionMs)
         retained.shift();
       for (const event of events) {
-        const replayId = nextReplayId++;
-        const data = {
-          schema: schemaId(event.header.entityName),
-          payload: changePayload(ctx.org, event),
-          event: { replayId },
-        };
-        retained.push({
-          replayId,
+        const entry: Retained = {
+          replayId: nextReplayId++,
           entity: event.header.entityName,
           at: event.header.commitTimestamp,
-          data,
-        });
-        deliver(`/data/${event.header.entityName}ChangeEvent`, data);
-        deliver('/data/ChangeEvents', data);
+          event,
+        };
+        retained.push(entry);
+        for (const channel of [`/data/${entry.entity}ChangeEvent`, '/data/ChangeEvents']) {
+          if (listened(channel)) deliver(channel, dataOf(entry));
+        }
       }
+      if (retained.length > maxRetained) retained.splice(0, retained.length - maxRetained);
     },
     clear() {
       retained.length = 0;
