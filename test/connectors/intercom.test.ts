@@ -88,6 +88,20 @@ describe('Intercom connector', () => {
     assert.equal(updated.custom_attributes['plan'], 'pro');
   });
 
+  it('archives and deletes contacts, which then answer not_found', async () => {
+    const archived = value(await ic.createContact({ role: 'lead', email: 'arch@example.test' }));
+    assert.equal(value(await ic.archiveContact(archived.id)).archived, true);
+    assert.equal(failure(await ic.findContact(archived.id)).code, 'not_found');
+    const deleted = value(await ic.createContact({ role: 'lead', email: 'del@example.test' }));
+    assert.deepEqual(value(await ic.deleteContact(deleted.id)), {
+      type: 'contact',
+      id: deleted.id,
+      external_id: null,
+      deleted: true,
+    });
+    assert.equal(failure(await ic.deleteContact(deleted.id)).code, 'not_found');
+  });
+
   it('answers conflict with the id of the contact that already matches', async () => {
     const first = value(
       await ic.createContact({ role: 'user', external_id: 'ext-dup', email: 'dup@example.test' }),

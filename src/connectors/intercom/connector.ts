@@ -59,6 +59,9 @@ export interface IntercomConnector {
   createContact(input: ContactInput): Promise<Result<IntercomContact>>;
   updateContact(id: string, input: ContactInput): Promise<Result<IntercomContact>>;
   listContacts(options?: { readonly perPage?: number }): Pages<IntercomContact>;
+  /** Only when a setting asks for deletions to propagate. */
+  deleteContact(id: string): Promise<Result<{ readonly id: string; readonly deleted: boolean }>>;
+  archiveContact(id: string): Promise<Result<{ readonly id: string; readonly archived: boolean }>>;
   listDataAttributes(
     model: 'contact' | 'company',
     options?: { readonly includeArchived?: boolean },
@@ -178,6 +181,10 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
 
     listContacts: (listOptions = {}) =>
       pages<IntercomContact>(() => client.contacts.list({ per_page: listOptions.perPage ?? 50 })),
+
+    deleteContact: (id) => call(() => client.contacts.delete({ contact_id: id })),
+
+    archiveContact: (id) => call(() => client.contacts.archive({ contact_id: id })),
 
     async listDataAttributes(model, listOptions = {}) {
       const result = await call<{ data: IntercomDataAttribute[] }>(() =>
