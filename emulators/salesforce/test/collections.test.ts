@@ -218,6 +218,74 @@ describe('sObject Collections, composite and limits', () => {
     assert.equal(count.totalSize, 0);
   });
 
+  it('runs composite/batch subrequests independently', async () => {
+    const res = (await conn.requestPost('/services/data/v59.0/composite/batch', {
+      haltOnError: false,
+      batchRequests: [
+        { method: 'POST', url: 'v59.0/sobjects/Account', richInput: { Name: 'Batch Co' } },
+        { method: 'GET', url: 'v59.0/sobjects/Account/001000000000000AAA' },
+        { method: 'GET', url: 'v59.0/limits' },
+      ],
+    })) as { hasErrors: boolean; results: { statusCode: number }[] };
+    assert.equal(res.hasErrors, true);
+    assert.deepEqual(
+      res.results.map((r) => r.statusCode),
+      [201, 404, 200],
+    );
+  });
+
+  it('reads and deletes by external ID, and answers the basic sObject resource', async () => {
+    const id = idOf(
+      await conn.sobject('Account').create({ Name: 'By ext', Intercom_Company_Id__c: 'co-1' }),
+    );
+    const record = (await conn.request(
+      '/services/data/v59.0/sobjects/Account/Intercom_Company_Id__c/co-1?fields=Name',
+    )) as Record<string, unknown>;
+    assert.equal(record['Name'], 'By ext');
+    const basic = (await conn.request('/services/data/v59.0/sobjects/Account')) as {
+      objectDescribe: { keyPrefix: string };
+    };
+    assert.equal(basic.objectDescribe.keyPrefix, '001');
+    await conn.request({
+      method: 'DELETE',
+      url: '/services/data/v59.0/sobjects/Account/Intercom_Company_Id__c/co-1',
+    });
+    const gone = await failure(conn.sobject('Account').retrieve(id));
+    assert.equal(gone.errorCode, 'NOT_FOUND');
+    const retrieved = (await conn.request(
+      `/services/data/v59.0/composite/sobjects/Account?ids=${id},001000000000000AAA&fields=Name`,
+    )) as unknown[];
+    assert.deepEqual(retrieved, [null, null]);
+  });
+
+  it('updates and deletes through a Bulk 2.0 ingest job', async () => {
+    const ids = (
+      await conn.sobject('Contact').create([{ LastName: 'U1' }, { LastName: 'U2' }])
+    ).map((r) => idOf(r));
+    const updated = await conn.bulk2.loadAndWaitForResults({
+      object: 'Contact',
+      operation: 'update',
+      input: ids.map((Id, i) => ({ Id, Title: `T${i}` })),
+      pollInterval: 20,
+      pollTimeout: 10_000,
+    });
+    assert.equal(updated.successfulResults.length, 2);
+    assert.equal((await conn.sobject('Contact').retrieve(ids[1] as string))['Title'], 'T1');
+    const deleted = await conn.bulk2.loadAndWaitForResults({
+      object: 'Contact',
+      operation: 'delete',
+      input: ids.map((Id) => ({ Id })),
+      pollInterval: 20,
+      pollTimeout: 10_000,
+    });
+    assert.equal(deleted.successfulResults.length, 2);
+    assert.equal(
+      (await conn.query(`SELECT COUNT() FROM Contact WHERE Id IN ('${ids.join("','")}')`))
+        .totalSize,
+      0,
+    );
+  });
+
   it('counts every call in Sforce-Limit-Info and /limits, and refuses past the limit with 403', async () => {
     await conn.query('SELECT Id FROM User');
     const used = conn.limitInfo?.apiUsage?.used as number;
