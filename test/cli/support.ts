@@ -47,12 +47,13 @@ export class Workspace {
     return { code, stdout: out.join('\n'), stderr: err.join('\n') };
   }
 
-  /** The store behind this data folder, for looking inside; closed after `fn`. */
+  /** The store behind this data folder (migrated), for looking inside; closed after `fn`. */
   async withStore<T>(fn: (store: Store) => Promise<T>): Promise<T> {
     const loaded = loadConfig({ env: this.env(), flags: {} });
     if (!loaded.ok) throw new Error('test configuration is invalid');
     const { store } = await openDatabase(loaded.config);
     try {
+      await store.migrate();
       return await fn(store);
     } finally {
       await store.close();
