@@ -315,6 +315,8 @@ describe('Salesforce connector', () => {
         assert.equal(error.upstreamCode, c.fault['errorCode']);
         if (error.code === 'rate_limited') assert.equal(error.retryAfterMs, 60_000);
         if (error.code === 'validation') assert.equal(error.errorCode, c.fault['errorCode']);
+        if (c.fault['errorCode'] === 'API_DISABLED_FOR_ORG')
+          assert.match(error.message, /does not allow API access.*REST API is not enabled/);
       });
     }
 

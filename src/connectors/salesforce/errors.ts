@@ -59,6 +59,10 @@ const deadGrant =
 
 const DEFAULT_RETRY_AFTER_MS = 60_000;
 
+const noApiAccess =
+  'This Salesforce org does not allow API access: Tandem needs Enterprise, Unlimited, Performance ' +
+  'or Developer Edition (or Professional Edition with API access) and a user with the "API Enabled" permission';
+
 /**
  * Maps what a jsforce call threw to a connector error, or `undefined` when it is not an API
  * failure at all (a bug: the caller rethrows).
@@ -122,9 +126,14 @@ function fromApiError(
       ? String((first as Record<string, unknown>)['errorCode'] ?? e.errorCode)
       : e.errorCode;
   const fields = fieldsOf(first);
+  const firstMessage =
+    e.errorCode === 'MULTIPLE_API_ERRORS' && first && typeof first === 'object'
+      ? (first as Record<string, unknown>)['message']
+      : undefined;
+  const message = typeof firstMessage === 'string' ? firstMessage : e.message;
   const base = {
     system: 'salesforce' as const,
-    message: e.message,
+    message: errorCode === 'API_DISABLED_FOR_ORG' ? `${noApiAccess} (${message})` : message,
     upstreamCode: errorCode,
     ...(status === undefined ? {} : { status }),
   };

@@ -139,6 +139,20 @@ describe('Salesforce error mapping', () => {
     assert.equal(mapRecordError({ statusCode: 'ENTITY_IS_DELETED' }).code, 'not_found');
   });
 
+  it('decides MULTIPLE_API_ERRORS by its first error, message included', () => {
+    const mapped = mapSalesforceError(
+      apiError('MULTIPLE_API_ERRORS', 'Multiple errors returned.', [
+        { errorCode: 'INVALID_FIELD', message: "No such column 'Foo'", fields: ['Foo'] },
+        { errorCode: 'STRING_TOO_LONG', message: 'too long' },
+      ]),
+      { status: 400, headers: {} },
+    );
+    assert.ok(mapped?.code === 'validation');
+    assert.equal(mapped.errorCode, 'INVALID_FIELD');
+    assert.equal(mapped.message, "No such column 'Foo'");
+    assert.deepEqual(mapped.fields, ['Foo']);
+  });
+
   it('leaves errors that are not API failures to be thrown', () => {
     assert.equal(mapSalesforceError(new TypeError('x is not a function'), undefined), undefined);
     assert.equal(mapSalesforceError('a string', undefined), undefined);
