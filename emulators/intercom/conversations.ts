@@ -1,7 +1,10 @@
 // Conversation operations: a user starts one, admins and users reply, admins close, open,
 // snooze and assign. Every change appends a part, moves updated_at and notifies with the
-// conversation and the parts the change added, as Intercom's webhooks carry them.
+// conversation and the parts the change added, as Intercom's webhooks carry them. Replies also
+// set the contact's last_replied_at / last_contacted_at, which moves its updated_at (without a
+// contact notification).
 import type { Ops } from './context.ts';
+import { touch } from './contacts.ts';
 import { badRequest, notFound } from './errors.ts';
 import { asBody, optId, optInteger, optString, reqString, type Body } from './input.ts';
 import type { ContactRecord, ConversationRecord, PartRecord } from './state.ts';
@@ -106,6 +109,7 @@ export function createConversation(
   };
   ops.ws.conversations.set(id, conversation);
   contact.last_replied_at = createdAt;
+  touch(ops, contact);
   emitConversation(ops, 'conversation.user.created', conversation, []);
   return { conversation, messageId };
 }
@@ -144,7 +148,9 @@ export function reply(ops: Ops, id: string, raw: unknown): ConversationRecord {
     if (messageType !== 'note') c.waiting_since = null;
     for (const contactId of c.contact_ids) {
       const contact = ops.ws.contacts.get(contactId);
-      if (contact !== undefined) contact.last_contacted_at = part.created_at;
+      if (contact === undefined) continue;
+      contact.last_contacted_at = part.created_at;
+      touch(ops, contact);
     }
     emitConversation(
       ops,
@@ -176,6 +182,7 @@ export function reply(ops: Ops, id: string, raw: unknown): ConversationRecord {
     c.waiting_since ??= part.created_at;
     c.read = false;
     contact.last_replied_at = part.created_at;
+    touch(ops, contact);
     emitConversation(ops, 'conversation.user.replied', c, [part]);
     return c;
   }

@@ -64,6 +64,10 @@ describe('conversations through the unchanged SDK', () => {
         ['comment', 'user', '<p>Thanks</p>'],
       ],
     );
+    const talker = await h.client.contacts.find({ contact_id: userId });
+    assert.equal(talker.last_replied_at, parts[1]?.created_at);
+    assert.equal(talker.last_contacted_at, parts[0]?.created_at);
+    assert.ok((talker.updated_at ?? 0) >= (parts[1]?.created_at ?? Infinity));
     const plain = await h.client.conversations.find({
       conversation_id: id,
       display_as: 'plaintext',
