@@ -7,8 +7,9 @@ import { Tx } from './write/tx.ts';
 import type { Writer } from './write/writer.ts';
 
 export interface EmulatorContext {
-  readonly org: Org;
-  readonly writer: Writer;
+  /** Replaced as a whole by a control-plane reset; handlers read it per request. */
+  org: Org;
+  writer: Writer;
   readonly auth: AuthService;
   readonly limits: ApiLimits;
   readonly cursors: CursorStore;

@@ -11,10 +11,9 @@ import { registerControl } from './http/control.ts';
 import { ApiLimits } from './limits.ts';
 import { Org } from './org.ts';
 import { CursorStore } from './rest/cursors.ts';
-import { seedBase } from './seed/base.ts';
+import { adminUserId, seedBase } from './seed/base.ts';
 import { seedDemo, type DemoOptions } from './seed/demo.ts';
 import { applyCustomisations, insertRecords, type SeedSpec } from './seed/spec.ts';
-import { adminUserId } from './seed/base.ts';
 import { loadState, saveState } from './state-file.ts';
 import { Writer } from './write/writer.ts';
 import { BulkService } from './bulk/service.ts';
@@ -144,7 +143,8 @@ export async function startSalesforceEmulator(
         reset: (seed) => {
           org = new Org({ now });
           watch(org);
-          Object.assign(ctx, { org, writer: new Writer(org) });
+          ctx.org = org;
+          ctx.writer = new Writer(org);
           ctx.cursors.clear();
           bulk.clear();
           stats.clear();
