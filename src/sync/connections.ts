@@ -12,7 +12,11 @@ import type {
   SalesforceIdentity,
   SalesforceTokens,
 } from '../connectors/index.ts';
-import type { CredentialsRepository, SettingsRepository } from '../store/index.ts';
+import type {
+  CredentialsRepository,
+  EventsRepository,
+  SettingsRepository,
+} from '../store/index.ts';
 
 export const connectionKeys = {
   salesforce: 'connection.salesforce',
@@ -48,6 +52,13 @@ export interface SalesforceConnectionInfo {
   readonly userId: string;
   readonly apiVersion: string;
   readonly connectedAt: string;
+  /** Set when the stored grant stopped working; a new `tandem connect` clears it. */
+  readonly needsReconnect?: NeedsReconnect;
+}
+
+export interface NeedsReconnect {
+  readonly since: string;
+  readonly reason: string;
 }
 
 /** The readable part of the Intercom connection (setting `connection.intercom`). */
@@ -59,6 +70,7 @@ export interface IntercomConnectionInfo {
   readonly workspaceName: string | null;
   readonly webhookSecretStored: boolean;
   readonly connectedAt: string;
+  readonly needsReconnect?: NeedsReconnect;
 }
 
 export interface ConnectorFactories {
@@ -240,6 +252,34 @@ export const intercomInfoFromMe = (
   webhookSecretStored,
   connectedAt,
 });
+
+// ---------------------------------------------------------------------------------------------
+// Needs reconnect
+
+/**
+ * Records that a connection's stored grant no longer works (a revoked refresh token, a token
+ * Intercom refuses): the connection setting says so, for the sync to pause on, and the ledger
+ * gets one `connection.needs_reconnect` event. Answers false when it was already marked.
+ */
+export async function markNeedsReconnect(
+  store: ConnectionStore & { readonly events: EventsRepository },
+  system: 'salesforce' | 'intercom',
+  reason: string,
+  at: Date,
+): Promise<boolean> {
+  const key = connectionKeys[system];
+  const setting = await store.settings.get(key);
+  const info = setting?.value as { needsReconnect?: NeedsReconnect } | undefined;
+  if (!setting || !info || info.needsReconnect) return false;
+  const needsReconnect: NeedsReconnect = { since: at.toISOString(), reason };
+  await store.settings.set(key, { ...info, needsReconnect }, 'tandem', setting.version);
+  await store.events.append({
+    kind: 'connection.needs_reconnect',
+    subject: system,
+    data: { reason, action: `run \`tandem connect ${system}\`` },
+  });
+  return true;
+}
 
 // ---------------------------------------------------------------------------------------------
 // Messages and health

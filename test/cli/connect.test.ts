@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { markNeedsReconnect } from '../../src/sync/connections.ts';
 import {
   control,
   intercomTokenArgs,
@@ -124,6 +125,35 @@ describe('tandem connect', () => {
       doctor.stdout,
       /✗ Salesforce connection: needs reconnect: .*run `tandem connect salesforce`/,
     );
+
+    // The sync records it once (setting and ledger event); connecting again clears it.
+    await workspace.withStore(async (store) => {
+      const at = new Date('2026-03-01T12:00:00Z');
+      assert.equal(
+        await markNeedsReconnect(store, 'salesforce', 'refresh token revoked', at),
+        true,
+      );
+      assert.equal(await markNeedsReconnect(store, 'salesforce', 'again', at), false);
+      const info = (await store.settings.get('connection.salesforce'))?.value as {
+        needsReconnect?: { since: string; reason: string };
+      };
+      assert.deepEqual(info.needsReconnect, {
+        since: '2026-03-01T12:00:00.000Z',
+        reason: 'refresh token revoked',
+      });
+      const events = await store.events.list({ kind: 'connection.needs_reconnect' });
+      assert.deepEqual(
+        events.map((e) => e.subject),
+        ['salesforce'],
+      );
+    });
+    const reconnected = await workspace.run(salesforcePasswordArgs(emulators.salesforce));
+    assert.equal(reconnected.code, 0, reconnected.stderr);
+    await workspace.withStore(async (store) => {
+      const info = (await store.settings.get('connection.salesforce'))?.value as object;
+      assert.ok(!('needsReconnect' in info));
+      assert.equal(await store.credentials.get('salesforce.refresh_token'), undefined);
+    });
   });
 
   it('says clearly when the Salesforce org has no API access', async () => {
