@@ -100,7 +100,7 @@ export function createSalesforceConnector(
     return session;
   };
 
-  /** Runs one jsforce call: logs in if needed, maps expected failures, rethrows bugs. */
+  /** Runs one jsforce call in its own observed scope: expected failures mapped, bugs rethrown. */
   async function call<T>(fn: () => Promise<T>): Promise<Result<T>> {
     const scope: CallScope = {};
     try {
@@ -112,6 +112,7 @@ export function createSalesforceConnector(
     }
   }
 
+  /** A call that needs a session: logs in first when the connector was given no token. */
   async function api<T>(fn: () => Promise<T>): Promise<Result<T>> {
     const ready = await ensureSession();
     if (!ready.ok) return ready;
@@ -129,7 +130,7 @@ export function createSalesforceConnector(
     return ok(rows);
   }
 
-  const collection = (fn: () => Promise<unknown>) => async () =>
+  const collection = (fn: () => Promise<unknown>) =>
     api(async () => (await fn()) as readonly RawSaveResult[]);
 
   const connector: SalesforceConnector = {
@@ -233,7 +234,7 @@ export function createSalesforceConnector(
     create(object, records) {
       return inChunks(
         records,
-        (part) => collection(() => conn.create(apiName(object), part, { allOrNone: false }))(),
+        (part) => collection(() => conn.create(apiName(object), part, { allOrNone: false })),
         toSaved,
       );
     },
@@ -247,7 +248,7 @@ export function createSalesforceConnector(
         (part) =>
           collection(() =>
             conn.update(apiName(object), part as { Id: string }[], { allOrNone: false }),
-          )(),
+          ),
         toSaved,
       );
     },
@@ -258,7 +259,7 @@ export function createSalesforceConnector(
         (part) =>
           collection(() =>
             conn.upsert(apiName(object), part, apiName(externalIdField), { allOrNone: false }),
-          )(),
+          ),
         toUpserted,
       );
     },
@@ -281,7 +282,7 @@ export function createSalesforceConnector(
               part.map((r) => String(r['Id'])),
               { allOrNone: false },
             ),
-          )(),
+          ),
         toSaved,
       );
     },
