@@ -111,7 +111,7 @@ describe('tandem config', () => {
     assert.match(applied.stdout, /Changes from version 0 \(the defaults\):/);
     assert.match(
       applied.stdout,
-      /^ {2}mappings\.Lead\[3\]: \(absent\) → \{intercom: "custom_attributes\.plan",salesforce: "Plan__c",direction: "both",conflictPolicy: "salesforce_wins"/m,
+      /^ {2}mappings\.Lead\[3\]: \(absent\) → \{ intercom: custom_attributes\.plan, salesforce: Plan__c, direction: both, conflictPolicy: salesforce_wins, skipIfSourceEmpty: false, skipIfDestinationHasValue: false \}$/m,
     );
     assert.match(
       applied.stdout,

@@ -1,4 +1,5 @@
 // What `tandem config apply` and `tandem validate` print, and how they reach the live systems.
+import { stringify as toYaml } from 'yaml';
 import type { MappingProblem, SettingsProblem, SyncSettings } from '../../core/index.ts';
 import type { Store } from '../../store/index.ts';
 import { explainConnectionError, openIntercom, openSalesforce } from '../../sync/connections.ts';
@@ -24,8 +25,13 @@ export function mappingProblemLine(problem: MappingProblem): string {
 const arrow = (direction: string) =>
   direction === 'to_salesforce' ? '→' : direction === 'to_intercom' ? '←' : '↔';
 
+/** Scalars as JSON (quotes show empty and padded text); a whole mapping as one YAML flow line. */
 const shown = (value: unknown): string =>
-  value === undefined ? '(absent)' : JSON.stringify(value, null, 0).replace(/"(\w+)":/g, '$1: ');
+  value === undefined
+    ? '(absent)'
+    : typeof value === 'object' && value !== null
+      ? toYaml(value, { collectionStyle: 'flow', lineWidth: 0 }).trim()
+      : JSON.stringify(value);
 
 export const changeLine = (change: SettingsChange): string =>
   `  ${change.path}: ${shown(change.before)} → ${shown(change.after)}`;
