@@ -6,12 +6,14 @@ import { serve, type ServerType } from '@hono/node-server';
 import { buildApp } from './app.ts';
 import { buildWorkspace, type SeedName } from './control.ts';
 import { credentials, Emulator } from './emulator.ts';
+import { checkOptions } from './options.ts';
 import { saveStateFile } from './state-file.ts';
 import { existsSync } from 'node:fs';
 
 export { credentials } from './emulator.ts';
 export { sign as signWebhookBody } from './webhooks.ts';
 export { customerNumber, sharedAdminEmails } from './seed.ts';
+export { InvalidOptionsError } from './options.ts';
 
 export interface IntercomEmulatorOptions {
   /** Default 4420; 0 picks a free port. */
@@ -52,6 +54,7 @@ export interface IntercomEmulator {
 export async function startIntercomEmulator(
   options: IntercomEmulatorOptions = {},
 ): Promise<IntercomEmulator> {
+  checkOptions({ ...options });
   const seed = options.seed ?? 'demo';
   const emulator = new Emulator({
     latencyMs: options.latencyMs ?? 0,

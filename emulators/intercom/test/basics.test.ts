@@ -8,7 +8,7 @@ import {
   validatingFetch,
   type Harness,
 } from './harness.ts';
-import { describeIntercomEmulator } from '../index.ts';
+import { describeIntercomEmulator, InvalidOptionsError, startIntercomEmulator } from '../index.ts';
 
 describe('the Intercom emulator basics', () => {
   let h: Harness;
@@ -107,6 +107,20 @@ describe('the Intercom emulator basics', () => {
       assert.equal(reset % 10, 0);
       assert.ok(reset > Date.now() / 1000 && reset <= Date.now() / 1000 + 10);
     }
+  });
+
+  it('refuses invalid options at start, naming each one', async () => {
+    await assert.rejects(
+      startIntercomEmulator({ port: -1, latencyMs: 1.5, rateLimitPerMinute: 0 }),
+      (error: unknown) => {
+        assert.ok(error instanceof InvalidOptionsError);
+        assert.deepEqual(
+          error.problems.map((problem) => problem.split(':')[0]),
+          ['port', 'latencyMs', 'rateLimitPerMinute'],
+        );
+        return true;
+      },
+    );
   });
 
   it('prints the base URL and the fixed credentials for the CLI', () => {
