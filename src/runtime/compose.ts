@@ -2,14 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/index.ts';
+import { verifyIntercomSignature } from '../connectors/intercom/index.ts';
 import {
   createEmbeddedEngine,
   createPostgresEngine,
   type JobEngine,
+  type TaskHandler,
   type TaskList,
 } from '../queue/index.ts';
 import { createApp, createMetrics, type Metrics } from '../server/index.ts';
 import type { Store } from '../store/index.ts';
+import { credentialNames } from '../sync/connections.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
 import { ensureAdminToken, StartupError } from './local-state.ts';
@@ -61,7 +64,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
     // The gauges read the engine when Prometheus scrapes, by then it exists.
     const metrics: Metrics = createMetrics(() => (engine ? engine.stats() : Promise.resolve([])));
-    const tasks = { ...builtinTasks({ events: store.events, workerId }), ...options.tasks };
+    const tasks = {
+      ...builtinTasks({ events: store.events, workerId }),
+      [intercomContactTask]: webhookIntakeStep(store),
+      ...options.tasks,
+    };
     const common = {
       tasks,
       concurrency: config.concurrency,
@@ -106,6 +113,27 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
               lastError: job.lastError,
             })),
         },
+        webhooks: {
+          verify: async (raw, header) => {
+            const secret = await store.credentials.get(credentialNames.intercomClientSecret);
+            if (secret === undefined) {
+              log.warn(
+                'an Intercom webhook arrived but no client secret is stored to check it: run tandem connect intercom',
+              );
+              return false;
+            }
+            const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
+            return verifyIntercomSignature(bytes, header, secret);
+          },
+          store: async (event) => {
+            const { event: stored, duplicate } = await store.inbox.add(event);
+            return { id: stored.id, duplicate, processed: stored.processedAt !== null };
+          },
+          enqueue: async (recordKey, inboxId) => {
+            const payload: IntercomContactPayload = { recordKey, inboxId };
+            await jobs.add(intercomContactTask, payload, { jobKey: recordKey, lane: 'live' });
+          },
+        },
         isAdminToken: adminToken.verify,
       });
       url = await listen(app.fetch, config, (s) => (server = s));
@@ -132,6 +160,33 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     await store.close().catch(() => {});
     throw error;
   }
+}
+
+/** The job an Intercom contact's webhooks queue, keyed by the record so bursts coalesce. */
+export const intercomContactTask = 'sync.intercom.contact';
+
+export interface IntercomContactPayload {
+  readonly [key: string]: unknown;
+  readonly recordKey: string;
+  /** The newest inbox event of the record when the job was (re)queued. */
+  readonly inboxId: number;
+}
+
+/**
+ * The intake step only, until the people-sync handler takes over this task (a handler given in
+ * `options.tasks` replaces it): it marks the record's stored webhooks processed, up to the one
+ * that queued the job, and says in the ledger (`webhook.received`) that they were taken in.
+ * It syncs nothing.
+ */
+function webhookIntakeStep(store: Store): TaskHandler<IntercomContactPayload> {
+  return async (payload, ctx) => {
+    const events = await store.inbox.markRecordProcessed(payload.recordKey, payload.inboxId);
+    await store.events.append({
+      kind: 'webhook.received',
+      subject: payload.recordKey,
+      data: { inboxId: payload.inboxId, events, job: ctx.jobId },
+    });
+  };
 }
 
 function listen(

@@ -31,6 +31,11 @@ describe('HTTP server', () => {
         counts: async () => counts,
         failed: async () => [{ id: '7', task: 'sync.person', attempts: 5, lastError: 'boom' }],
       },
+      webhooks: {
+        verify: () => false,
+        store: () => Promise.reject(new Error('not in these tests')),
+        enqueue: async () => {},
+      },
       isAdminToken: (candidate) => candidate === token,
     });
   });

@@ -9,6 +9,7 @@ import type {
 } from '../store/index.ts';
 import { errorResponse } from './errors.ts';
 import type { JobCount, Metrics } from './metrics.ts';
+import { webhookRoutes, type WebhookIntake } from './webhooks.ts';
 
 /** An exhausted job as the admin API shows it. */
 export interface FailedJobView {
@@ -33,6 +34,8 @@ export interface ServerDeps {
     counts(): Promise<readonly JobCount[]>;
     failed(): Promise<readonly FailedJobView[]>;
   };
+  /** Intake of signed webhooks: verify, store, queue. Not behind the admin token. */
+  readonly webhooks: WebhookIntake;
   /** Whether a bearer token is the admin token (compared in constant time by the caller). */
   isAdminToken(token: string): boolean;
 }
@@ -103,6 +106,9 @@ export function createApp(deps: ServerDeps): Hono {
     const body = await deps.metrics.registry.metrics();
     return c.body(body, 200, { 'Content-Type': deps.metrics.registry.contentType });
   });
+
+  // Intercom signs its deliveries; the signature, not the admin token, is their credential.
+  app.route('/webhooks', webhookRoutes({ log: deps.log, intake: deps.webhooks }));
 
   const api = new Hono();
   api.use('*', async (c, next) => {

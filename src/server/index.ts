@@ -1,3 +1,9 @@
 export { createApp, type ServerDeps, type FailedJobView } from './app.ts';
 export { createMetrics, type Metrics, type JobCount } from './metrics.ts';
 export { errorResponse, type ErrorBody } from './errors.ts';
+export {
+  intercomContactKey,
+  webhookBodyLimit,
+  webhookRoutes,
+  type WebhookIntake,
+} from './webhooks.ts';
