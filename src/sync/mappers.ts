@@ -2,6 +2,7 @@
 // domain types (STYLE convention 2). The connectors answer what the APIs send; the core reads
 // only what mapping and validation need.
 import type {
+  IntercomContact,
   IntercomDataAttribute,
   IntercomDataType,
   PersonObject,
@@ -9,7 +10,10 @@ import type {
   SalesforceField,
   SalesforceObjectDescribe,
 } from '../core/index.ts';
-import type { IntercomDataAttribute as RawDataAttribute } from '../connectors/index.ts';
+import type {
+  IntercomContact as RawContact,
+  IntercomDataAttribute as RawDataAttribute,
+} from '../connectors/index.ts';
 
 /** One field of a raw `describe` answer: jsforce's DescribeSObjectResult['fields'][number]. */
 export interface RawDescribeField {
@@ -95,5 +99,44 @@ export function toIntercomDataAttribute(raw: RawDataAttribute): IntercomDataAttr
     options: (raw.options ?? []).map((option) =>
       typeof option === 'string' ? option : String((option as { value?: unknown }).value ?? ''),
     ),
+  };
+}
+
+const contactFieldsMappedApart = new Set([
+  'id',
+  'role',
+  'external_id',
+  'email',
+  'name',
+  'phone',
+  'owner_id',
+  'updated_at',
+  'custom_attributes',
+  'tags',
+  'companies',
+]);
+
+/**
+ * An Intercom contact as the core reads it. The API lists a contact's tags and companies by id
+ * only: their names are left empty here (`tags: []`, company `name: null`) for a caller that
+ * fetches them to fill in.
+ */
+export function toIntercomContact(raw: RawContact): IntercomContact {
+  const attributes: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw))
+    if (!contactFieldsMappedApart.has(key)) attributes[key] = value;
+  return {
+    id: raw.id,
+    role: raw.role,
+    externalId: raw.external_id ?? null,
+    email: raw.email ?? null,
+    name: raw.name ?? null,
+    phone: raw.phone ?? null,
+    ownerId: raw.owner_id === null || raw.owner_id === undefined ? null : String(raw.owner_id),
+    updatedAt: raw.updated_at,
+    customAttributes: raw.custom_attributes ?? {},
+    attributes,
+    tags: [],
+    companies: (raw.companies?.data ?? []).map((company) => ({ id: company.id, name: null })),
   };
 }

@@ -5,6 +5,7 @@ import {
   parseSettings,
   personObjects,
   validateMappings,
+  type IntercomContact,
   type IntercomDataAttribute,
   type MappingProblem,
   type SalesforceDescribe,
@@ -19,6 +20,7 @@ import type {
 } from '../connectors/index.ts';
 import type { SettingsRepository } from '../store/index.ts';
 import {
+  toIntercomContact,
   toIntercomDataAttribute,
   toSalesforceObjectDescribe,
   type RawDescribe,
@@ -178,8 +180,28 @@ export async function validateLive(
       reasons: schema.errors.map((e) => `${e.system}: ${e.code}: ${e.message}`),
       errors: schema.errors,
     };
+  const sampleContacts = await recentContacts(sources.intercom, sampleSize);
   return {
     checked: true,
-    problems: validateMappings(settings, schema.describe, schema.attributes),
+    problems: validateMappings(settings, schema.describe, schema.attributes, { sampleContacts }),
   };
+}
+
+/** People whose values are checked against restricted picklists (a warning, never an error). */
+const sampleSize = 150;
+
+/**
+ * The most recently updated Intercom people, for the picklist check. A failure here only
+ * narrows that check to the attributes' own options, so it is not reported.
+ */
+async function recentContacts(
+  intercom: IntercomConnector,
+  limit: number,
+): Promise<IntercomContact[]> {
+  const pages = intercom.searchContacts(
+    { field: 'updated_at', operator: '>', value: 0 },
+    { perPage: limit, sort: { field: 'updated_at', order: 'descending' } },
+  );
+  for await (const page of pages) return page.ok ? page.value.map(toIntercomContact) : [];
+  return [];
 }

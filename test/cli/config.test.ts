@@ -22,6 +22,13 @@ before(async () => {
       { object: 'Contact', name: 'Plan__c', type: 'string', length: 80 },
       { object: 'Lead', name: 'Is_Partner__c', type: 'boolean' },
       { object: 'Lead', name: 'Seats__c', type: 'int' },
+      {
+        object: 'Lead',
+        name: 'Tier__c',
+        type: 'picklist',
+        values: ['Gold', 'Silver'],
+        restricted: true,
+      },
     ],
   });
   for (const [name, data_type] of [
@@ -38,6 +45,27 @@ before(async () => {
     });
     assert.equal(response.status, 200, await response.text());
   }
+  const intercom = (path: string, body: unknown) =>
+    fetch(`${emulators.intercom.url}${path}`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${emulators.intercom.credentials.accessToken}`,
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify(body),
+    });
+  const tier = await intercom('/data_attributes', {
+    name: 'tier',
+    model: 'contact',
+    data_type: 'string',
+  });
+  assert.equal(tier.status, 200, await tier.text());
+  const person = await intercom('/contacts', {
+    role: 'lead',
+    email: 'pat@example.com',
+    custom_attributes: { tier: 'Platinum' },
+  });
+  assert.equal(person.status, 200, await person.text());
 });
 after(async () => {
   await emulators.close();
@@ -255,6 +283,31 @@ describe('tandem config', () => {
 });
 
 describe('tandem validate', () => {
+  it('warns about values in Intercom that a restricted picklist would reject, without refusing', async () => {
+    const workspace = await connectedWorkspace();
+    const settings = await exported(workspace);
+    settings.mappings.Lead.push({
+      intercom: 'custom_attributes.tier',
+      salesforce: 'Tier__c',
+      direction: 'to_salesforce',
+    });
+    const applied = await workspace.run([
+      'config',
+      'apply',
+      writeSettings(workspace, settings),
+      '--yes',
+    ]);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(
+      applied.stdout,
+      /! mappings\.Lead\[3\] \(custom_attributes\.tier → Tier__c\): Lead\.Tier__c would reject "Platinum": not among its restricted picklist values/,
+    );
+    assert.match(applied.stdout, /Applied as version 1/);
+    const validated = await workspace.run(['validate']);
+    assert.equal(validated.code, 0, validated.stderr);
+    assert.match(validated.stdout, /1 warning:\n {2}! mappings\.Lead\[3\]/);
+  });
+
   it('passes the defaults against both emulators', async () => {
     const workspace = await connectedWorkspace();
     const result = await workspace.run(['validate']);
