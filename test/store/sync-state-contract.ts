@@ -232,6 +232,15 @@ export function syncStateContract(fixture: SyncStateFixture): void {
       assert.equal(other.duplicate, false);
     });
 
+    it('stores one of two simultaneous deliveries of the same event', async () => {
+      const results = await Promise.all([
+        s().inbox.add(event('notif_x')),
+        s().inbox.add(event('notif_x')),
+      ]);
+      assert.deepEqual(results.map((r) => r.duplicate).sort(), [false, true]);
+      assert.equal(results[0].event.id, results[1].event.id);
+    });
+
     it('marks a record’s events processed up to the one its job handled', async () => {
       const key = 'intercom:contact:burst';
       const ids: number[] = [];
@@ -264,6 +273,15 @@ export function syncStateContract(fixture: SyncStateFixture): void {
       assert.deepEqual((await s().checkpoints.get('cdc.replay'))?.value, { replayId: 42 });
     });
 
+    it('lets one of two writers from the same version win', async () => {
+      const base = await s().checkpoints.set('race', 0, 0);
+      const writes = await Promise.all(
+        [1, 2].map((n) => s().checkpoints.set('race', n, base!.version)),
+      );
+      assert.equal(writes.filter((w) => w !== undefined).length, 1);
+      assert.equal((await s().checkpoints.get('race'))?.version, 2);
+    });
+
     it('overwrites without a version, still counting versions', async () => {
       const at = fixture.advance(1000);
       const a = await s().checkpoints.set('sweep.intercom', '2026-11-21T12:00:00Z');
@@ -275,6 +293,7 @@ export function syncStateContract(fixture: SyncStateFixture): void {
         (await s().checkpoints.list()).map((c) => [c.name, c.value]),
         [
           ['cdc.replay', { replayId: 42 }],
+          ['race', (await s().checkpoints.get('race'))?.value],
           ['sweep.intercom', '2026-11-21T12:05:00Z'],
         ],
       );
@@ -327,6 +346,20 @@ export function syncStateContract(fixture: SyncStateFixture): void {
         operation: 'update_lead',
       });
       assert.notEqual(other.id, first.id);
+    });
+
+    it('keeps one open entry when the same failure is recorded twice at once', async () => {
+      const [a, b] = await Promise.all([
+        s().failures.record({ ...failure('intercom:contact:twice'), attempts: 1 }),
+        s().failures.record({ ...failure('intercom:contact:twice'), attempts: 1 }),
+      ]);
+      assert.equal(a.id, b.id);
+      const open = await s().failures.listOpen({ recordKey: 'intercom:contact:twice' });
+      assert.deepEqual(
+        open.map((f) => f.attempts),
+        [2],
+      );
+      await s().failures.resolveRecord('intercom:contact:twice', 'synced');
     });
 
     it('lists open failures by system, record and category, and resolves them', async () => {
