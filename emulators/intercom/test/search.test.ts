@@ -283,3 +283,46 @@ describe('contact search', () => {
     assert.deepEqual(await search({ field: 'tag_id', operator: '=', value: tag.id }), named('cat'));
   });
 });
+
+describe('contact search over the demo workspace', () => {
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({
+      seed: 'demo',
+      demoSize: { contacts: 1200, companies: 20, conversations: 0 },
+    });
+  });
+  after(async () => {
+    await h.close();
+    assertNoSchemaFailures();
+  });
+
+  it('pages, in updated_at order, through every contact changed from a given day on, as an incremental sync does', async () => {
+    const day = 86_400;
+    const since = 1_767_225_600 - 120 * day; // 120 days before the demo epoch
+    const expected = [...h.emu.emulator.ws.contacts.values()]
+      .filter((c) => Math.floor(c.updated_at / day) > Math.floor(since / day))
+      .map((c) => c.id)
+      .sort();
+    assert.ok(expected.length > 100 && expected.length < 1200, `${expected.length} matches`);
+    const seen: string[] = [];
+    let last = 0;
+    let page = await h.client.contacts.search(
+      loose({
+        query: { field: 'updated_at', operator: '>', value: since },
+        pagination: { per_page: 150 },
+        sort: { field: 'updated_at', order: 'ascending' },
+      }),
+    );
+    for (;;) {
+      for (const contact of page.data) {
+        assert.ok(contact.updated_at >= last, 'ascending updated_at');
+        last = contact.updated_at;
+        seen.push(contact.id);
+      }
+      if (!page.hasNextPage()) break;
+      page = await page.getNextPage();
+    }
+    assert.deepEqual([...seen].sort(), expected);
+  });
+});
