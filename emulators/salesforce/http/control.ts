@@ -126,6 +126,10 @@ export function registerControl(app: Hono, options: ControlOptions): void {
       calls: Object.fromEntries([...stats.calls].sort((a, b) => b[1] - a[1])),
       records,
       apiUsage: { used: ctx.limits.used, max: ctx.limits.max },
+      process: {
+        cpuMicros: process.cpuUsage().user + process.cpuUsage().system,
+        rssBytes: process.memoryUsage().rss,
+      },
     });
   });
 
