@@ -270,15 +270,21 @@ describe('tandem config', () => {
     });
   });
 
-  it('refuses live validation when a system is not connected, unless --offline', async () => {
+  it('applies with the schema checks only while the systems are not connected, and says so', async () => {
     const workspace = new Workspace();
     const file = writeSettings(workspace, { deleteOtherSide: 'to_intercom' });
-    const refused = await workspace.run(['config', 'apply', file, '--yes']);
-    assert.equal(refused.code, 1);
-    assert.match(refused.stderr, /Salesforce is not connected/);
-    assert.match(refused.stderr, /Intercom is not connected/);
-    const offline = await workspace.run(['config', 'apply', file, '--yes', '--offline']);
-    assert.equal(offline.code, 0, offline.stderr);
+    const applied = await workspace.run(['config', 'apply', file, '--yes']);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.match(applied.stdout, /Live checks skipped: Salesforce is not connected/);
+    assert.match(applied.stdout, /Live checks skipped: Intercom is not connected/);
+    assert.match(applied.stdout, /Applied as version 1/);
+
+    const validated = await workspace.run(['validate']);
+    assert.equal(validated.code, 1);
+    assert.match(
+      validated.stderr,
+      /Cannot validate against Salesforce and Intercom:\n {2}✗ Salesforce is not connected/,
+    );
   });
 });
 

@@ -21,7 +21,8 @@ export const configCommand: Command = {
   details: [
     'export: the current people-sync settings, every default filled in (docs/mappings.md).',
     'apply: checks FILE against the settings schema and, when both systems are connected,',
-    'against Salesforce describe and Intercom data attributes; lists every problem and refuses',
+    'against Salesforce describe and Intercom data attributes (--offline: the schema only);',
+    'lists every problem and refuses',
     '(exit 1) if there is any error; otherwise shows the changes (old → new per path) and stores',
     'them as a new version with its author. Asks first on a terminal; --yes applies at once.',
   ].join('\n'),
@@ -119,7 +120,12 @@ async function applyFile(context: CommandContext, file: string): Promise<number>
   return withStore(context, async (store) => {
     if (!context.values['offline']) {
       const live = await validateAgainstConnections(store, next);
-      const errors = reportValidation(context, live);
+      // Not connected yet: settings may be prepared first; `tandem validate` checks them later.
+      const notConnected = !live.checked && live.errors.length === 0;
+      const errors = notConnected ? 0 : reportValidation(context, live);
+      if (notConnected)
+        for (const reason of live.reasons)
+          context.out(`Live checks skipped: ${reason}; run \`tandem validate\` once connected.`);
       if (errors > 0) {
         if (live.checked) context.err('Nothing was applied.');
         return 1;
