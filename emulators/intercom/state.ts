@@ -174,6 +174,8 @@ export class Workspace {
   conversations = new Map<string, ConversationRecord>();
   /** Archived contacts stay (they block duplicates) but leave lists and search. */
   archivedCount = 0;
+  /** The app's one open companies scroll. */
+  scroll: { param: string; afterSeq: number; lastUsed: number } | undefined;
   /** Issued by the OAuth code exchange, accepted beside the fixed token. */
   extraTokens = new Set<string>();
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import {
   attachContact,
   deleteCompany,
@@ -8,7 +9,7 @@ import {
 } from '../companies.ts';
 import { findContact } from '../contacts.ts';
 import type { ApiRequest } from '../context.ts';
-import { notFound } from '../errors.ts';
+import { badRequest, notFound } from '../errors.ts';
 import { decodeCursor, encodeCursor, pageNumber, perPage } from '../input.ts';
 import { route } from '../route.ts';
 import type { CompanyRecord } from '../state.ts';
@@ -78,12 +79,25 @@ function retrieveCompanies(req: ApiRequest) {
 }
 
 const scrollSize = 50;
+const scrollIdleSeconds = 60;
 
-/** GET /companies/scroll: pages of 50 until an empty page; the scroll_param is the position. */
+/** GET /companies/scroll, with the rules of the 2.14 description: one open scroll per app, a
+ * scroll unused for a minute expires, and the end is an empty page after which the scroll
+ * parameter expires too (the SDK stops when scroll_param is missing). Pages of 50. */
 function scrollCompanies(req: ApiRequest) {
   const { ws } = req.ops;
-  const cursor = decodeCursor(req.query.get('scroll_param'));
-  const afterSeq = typeof cursor?.[0] === 'number' ? cursor[0] : 0;
+  const now = req.ops.now();
+  const param = req.query.get('scroll_param');
+  const open = ws.scroll;
+  const live = open !== undefined && now - open.lastUsed <= scrollIdleSeconds;
+  let afterSeq = 0;
+  if (param === null || param === '') {
+    if (live) throw badRequest('scroll already exists for this workspace', 'scroll_exists');
+  } else {
+    if (!live || open.param !== param)
+      throw notFound('scroll parameter not found or expired', 'not_found');
+    afterSeq = open.afterSeq;
+  }
   const data = [...ws.companies.values()]
     .filter((company) => company.seq > afterSeq)
     .sort((a, b) => a.seq - b.seq)
@@ -95,8 +109,13 @@ function scrollCompanies(req: ApiRequest) {
     pages: null,
     total_count: null,
   };
-  // The end is an empty page without a scroll_param: the SDK stops when it is missing.
-  if (last !== undefined) page['scroll_param'] = encodeCursor([last.seq]);
+  if (last === undefined) {
+    ws.scroll = undefined;
+  } else {
+    const next = randomUUID();
+    ws.scroll = { param: next, afterSeq: last.seq, lastUsed: now };
+    page['scroll_param'] = next;
+  }
   return page;
 }
 

@@ -122,6 +122,20 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
       const scrolled: string[] = [];
       for await (const company of await h.client.companies.scroll()) scrolled.push(company.id);
       assert.equal(scrolled.length, 40);
+      // One open scroll per app: a second one is refused until the first ends or expires.
+      const first = await h.client.companies.scroll();
+      assert.equal(first.data.length, 40);
+      const second = await failure(h.client.companies.scroll());
+      assert.equal(second.statusCode, 400);
+      assert.equal(second.body.errors[0].code, 'scroll_exists');
+      const stale = await failure(h.client.companies.scroll({ scroll_param: 'not-a-scroll' }));
+      assert.equal(stale.statusCode, 404);
+      while (first.hasNextPage()) await first.getNextPage();
+      assert.equal(
+        (await h.client.companies.scroll()).data.length,
+        40,
+        'the ended scroll is closed',
+      );
     } finally {
       await h.control('POST', '/seed', { seed: 'empty' });
       await h.client.dataAttributes.create(
