@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
-import { parse as parseYaml, stringify as toYaml } from 'yaml';
+import { Document, isMap, isSeq, parse as parseYaml } from 'yaml';
 import { isInteractive } from '../../config/index.ts';
 import { parseSettings } from '../../core/index.ts';
 import { VersionConflictError, type Store } from '../../store/index.ts';
@@ -76,7 +76,7 @@ async function exportSettings(context: CommandContext, store: Store): Promise<nu
   const text = [
     `# Tandem people-sync settings: ${origin}.`,
     '# Edit, then `tandem config apply FILE`. Every key is explained in docs/mappings.md.',
-    toYaml(current.settings, { lineWidth: 0 }),
+    settingsYaml(current.settings),
   ].join('\n');
   const output = context.values['output'];
   if (typeof output === 'string') {
@@ -86,6 +86,26 @@ async function exportSettings(context: CommandContext, store: Store): Promise<nu
     for (const line of text.replace(/\n$/, '').split('\n')) context.out(line);
   }
   return 0;
+}
+
+/** YAML with one line per mapping and per condition, as docs/mappings.md shows them. */
+function settingsYaml(settings: unknown): string {
+  const document = new Document(settings);
+  const oneLineItems = (path: readonly string[]) => {
+    const node = document.getIn(path, true);
+    if (isSeq(node)) for (const item of node.items) if (isMap(item)) item.flow = true;
+  };
+  oneLineItems(['mappings', 'Lead']);
+  oneLineItems(['mappings', 'Contact']);
+  oneLineItems(['leadCreation', 'threshold', 'conditions']);
+  for (const path of [
+    ['leadCreation', 'threshold', 'roles'],
+    ['leadCreation', 'threshold', 'tagsAny'],
+  ]) {
+    const node = document.getIn(path, true);
+    if (isSeq(node)) node.flow = true;
+  }
+  return document.toString({ lineWidth: 0 });
 }
 
 async function applyFile(context: CommandContext, file: string): Promise<number> {
