@@ -225,3 +225,25 @@ describe('companies, tags and data attributes through the unchanged SDK', () => 
     assert.ok(withArchived.data?.some((a) => a.custom === false && a.name === 'company_id'));
   });
 });
+
+describe('the companies scroll over time', () => {
+  it('expires a scroll unused for a minute, which frees the app to open another', async () => {
+    let now = Date.UTC(2026, 2, 10, 9);
+    const h = await startHarness({
+      seed: 'demo',
+      demoSize: { contacts: 100, companies: 60, conversations: 0 },
+      clock: () => now,
+    });
+    try {
+      const page = await h.client.companies.scroll();
+      assert.equal(page.data.length, 50);
+      now += 61_000;
+      const stale = await failure(page.getNextPage());
+      assert.equal(stale.statusCode, 404);
+      assert.equal((await h.client.companies.scroll()).data.length, 50);
+    } finally {
+      await h.close();
+      assertNoSchemaFailures();
+    }
+  });
+});
