@@ -156,7 +156,7 @@ describe('tandem connect', () => {
     });
   });
 
-  it('says clearly when the Salesforce org has no API access', async () => {
+  it('says clearly, on connect and in doctor, when the Salesforce org has no API access', async () => {
     const workspace = new Workspace();
     await control(emulators.salesforce.url, 'faults', {
       path: '/services/data/*',
@@ -175,6 +175,21 @@ describe('tandem connect', () => {
       await workspace.withStore(async (store) => {
         assert.deepEqual(await store.credentials.names(), [], 'nothing is stored');
       });
+
+      // Connected while the API worked; then the org loses it: doctor says the same.
+      assert.equal((await workspace.run(salesforcePasswordArgs(emulators.salesforce))).code, 0);
+      await control(emulators.salesforce.url, 'faults', {
+        path: '/services/data/*',
+        status: 403,
+        errorCode: 'API_CURRENTLY_DISABLED',
+        message: 'API is disabled for this User',
+      });
+      const doctor = await workspace.run(['doctor']);
+      assert.equal(doctor.code, 1);
+      assert.match(
+        doctor.stdout,
+        /✗ Salesforce connection: this Salesforce org has no API access \(API_CURRENTLY_DISABLED\)/,
+      );
     } finally {
       await control(emulators.salesforce.url, 'faults', undefined, 'DELETE');
     }
@@ -213,6 +228,50 @@ describe('tandem connect', () => {
       assert.ok(await store.credentials.get('intercom.access_token'));
       assert.equal(await store.credentials.get('intercom.client_secret'), c.clientSecret);
     });
+  });
+
+  it('connects Intercom through the browser flow: the callback takes the code only with its state', async () => {
+    const workspace = new Workspace();
+    const c = emulators.intercom.credentials;
+    let browser: Promise<void> | undefined;
+    const result = await workspace.run(
+      [
+        'connect',
+        'intercom',
+        '--base-url',
+        emulators.intercom.url,
+        '--client-id',
+        c.clientId,
+        '--client-secret',
+        c.clientSecret,
+        '--authorize-url',
+        'https://app.intercom.test/oauth',
+        '--timeout',
+        '20',
+      ],
+      {
+        onOut: (line) => {
+          if (!line.startsWith('https://app.intercom.test/oauth?')) return;
+          const query = new URL(line).searchParams;
+          assert.equal(query.get('client_id'), c.clientId);
+          const redirect = new URL(query.get('redirect_uri') ?? '');
+          browser = (async () => {
+            // Intercom's consent screen stands in: a code from the emulator, sent to the callback.
+            const { code } = (await control(emulators.intercom.url, 'oauth/codes', {})) as {
+              code: string;
+            };
+            redirect.searchParams.set('code', code);
+            redirect.searchParams.set('state', 'forged');
+            assert.equal((await fetch(redirect)).status, 400, 'a wrong state is refused');
+            redirect.searchParams.set('state', query.get('state') ?? '');
+            assert.equal((await fetch(redirect)).status, 200);
+          })();
+        },
+      },
+    );
+    await browser;
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Connected to Intercom workspace/);
   });
 
   it('refuses an Intercom token the API does not accept', async () => {
