@@ -15,7 +15,7 @@ import { waitFor } from '../queue/support/wait.ts';
 
 const total = 20_000;
 // A few slow jobs, so that the worker to be killed is surely in the middle of one.
-const isLong = (n: number) => n % 500 === 0;
+const isLong = (n: number) => n % 1000 === 0;
 
 // Every run of a probe job, from the ledger: when it started and, unless cut off, ended.
 const runs = `
@@ -64,7 +64,7 @@ describe('tandem worker on PostgreSQL', { skip: await skipWithoutPostgres() }, (
     for (let from = 0; from < total; from += 1000) {
       await Promise.all(
         Array.from({ length: 1000 }, (_, i) =>
-          producer.add(probeTask, { probe: String(from + i), workMs: isLong(from + i) ? 1500 : 2 }),
+          producer.add(probeTask, { probe: String(from + i), workMs: isLong(from + i) ? 3000 : 2 }),
         ),
       );
     }
@@ -94,13 +94,14 @@ describe('tandem worker on PostgreSQL', { skip: await skipWithoutPostgres() }, (
         total / 4,
       90_000,
     );
+    // A slow job the victim started within the last second still has two seconds to run:
+    // killing now surely cuts it off, however slow this machine is at the moment.
+    const freshSlowRuns = `SELECT count(*) AS n FROM (${runs}) r
+      WHERE ended IS NULL AND worker LIKE $1 AND substr(job, 7)::int % 1000 = 0 AND started > $2`;
     await until(
-      'the victim to be running jobs',
-      async () =>
-        (await scalar(
-          `SELECT count(*) AS n FROM (${runs}) r WHERE ended IS NULL AND worker LIKE $1`,
-          [victimRuns],
-        )) > 0,
+      'the victim to start a slow job',
+      async () => (await scalar(freshSlowRuns, [victimRuns, Date.now() - 1000])) > 0,
+      90_000,
     );
     victim.kill('SIGKILL');
     await once(victim, 'exit');
