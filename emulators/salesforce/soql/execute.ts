@@ -105,7 +105,17 @@ function execute(
     );
   }
   const predicate = query.where ? compile(org, type, query.where, now) : null;
-  const order = query.orderBy.map((o) => ({ ...o, r: resolve(org, type, o.field) }));
+  const order = query.orderBy.map((o) => {
+    const r = resolve(org, type, o.field);
+    if (r.field.json['sortable'] === false) {
+      throw new SoqlError(
+        'INVALID_FIELD',
+        `field '${r.field.name}' can not be sorted in a query call`,
+        o.field.pos,
+      );
+    }
+    return { ...o, r };
+  });
   if (query.offset !== null && query.offset > 2000) {
     throw new SoqlError('NUMBER_OUTSIDE_VALID_RANGE', 'Maximum SOQL offset allowed is 2000');
   }

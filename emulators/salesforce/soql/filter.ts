@@ -10,7 +10,7 @@ import { formatDate, formatDateTime, parseDateTime } from '../store/values.ts';
 import { SoqlError } from './lexer.ts';
 import type { Condition, Literal } from './parser.ts';
 import { likeMatcher } from './like.ts';
-import { resolve } from './resolve.ts';
+import { resolve, type Resolved } from './resolve.ts';
 
 type Predicate = (row: Row) => boolean;
 
@@ -205,6 +205,18 @@ export function compare(a: Value, b: Value): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** Long text areas and compound fields cannot be filtered on, as in Salesforce. */
+function filterable(r: Resolved, pos: number): Resolved {
+  if (r.field.json['filterable'] === false) {
+    throw new SoqlError(
+      'INVALID_FIELD',
+      `field '${r.field.name}' can not be filtered in a query call`,
+      pos,
+    );
+  }
+  return r;
+}
+
 export function compile(org: Org, root: SObjectType, cond: Condition, now: number): Predicate {
   switch (cond.kind) {
     case 'and': {
@@ -220,7 +232,7 @@ export function compile(org: Org, root: SObjectType, cond: Condition, now: numbe
       return (row) => !item(row);
     }
     case 'like': {
-      const r = resolve(org, root, cond.field);
+      const r = filterable(resolve(org, root, cond.field), cond.field.pos);
       if (!textLike.has(r.field.type) || r.field.type === 'id' || r.field.type === 'reference') {
         throw new SoqlError(
           'INVALID_FIELD',
@@ -235,7 +247,7 @@ export function compile(org: Org, root: SObjectType, cond: Condition, now: numbe
       };
     }
     case 'in': {
-      const r = resolve(org, root, cond.field);
+      const r = filterable(resolve(org, root, cond.field), cond.field.pos);
       const values = cond.values.map((l) => comparable(r.field, l, cond.pos, now));
       if (values.some(isRange))
         throw new SoqlError(
@@ -249,7 +261,7 @@ export function compile(org: Org, root: SObjectType, cond: Condition, now: numbe
         : (row) => set.has(normalise(r.field, r.get(row)));
     }
     case 'cmp': {
-      const r = resolve(org, root, cond.field);
+      const r = filterable(resolve(org, root, cond.field), cond.field.pos);
       const target = comparable(r.field, cond.value, cond.pos, now);
       const op = cond.op;
       if (target === null) {

@@ -300,6 +300,13 @@ describe('SOQL', () => {
     assert.match(quoted.message, /must be of type date and should not be enclosed in quotes/);
     const badId = await failure(conn.query("SELECT Id FROM Contact WHERE Id = 'xyz'"));
     assert.equal(badId.errorCode, 'INVALID_QUERY_FILTER_OPERATOR');
+    const unfilterable = await failure(
+      conn.query("SELECT Id FROM Contact WHERE Description = 'x'"),
+    );
+    assert.equal(unfilterable.errorCode, 'INVALID_FIELD');
+    assert.match(unfilterable.message, /field 'Description' can not be filtered in a query call$/);
+    const unsortable = await failure(conn.query('SELECT Id FROM Contact ORDER BY Description'));
+    assert.match(unsortable.message, /field 'Description' can not be sorted in a query call$/);
     const offset = await failure(conn.query('SELECT Id FROM Contact LIMIT 10 OFFSET 2001'));
     assert.equal(offset.errorCode, 'NUMBER_OUTSIDE_VALID_RANGE');
   });
