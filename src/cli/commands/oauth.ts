@@ -2,7 +2,7 @@
 // The callback listens on the loopback interface only and accepts exactly one request carrying
 // the `state` it was started with; anything else is refused and the wait goes on.
 import { createHash, randomBytes } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface CallbackServer {
@@ -30,7 +30,7 @@ export async function startCallbackServer(options: {
   const code = new Promise<string>((resolve, reject) => (settle = { resolve, reject }));
   // Callers attach their handler later; an early rejection must not count as unhandled.
   code.catch(() => undefined);
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const answer = (status: number, title: string, text: string) => {
       res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', connection: 'close' });
@@ -52,12 +52,24 @@ export async function startCallbackServer(options: {
     if (!received) return answer(400, 'Unexpected request', 'No authorization code.');
     answer(200, 'Tandem is connected', 'You can close this tab and return to the terminal.');
     settle?.resolve(received);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  };
+  const listen = (server: Server, port: number, host: string) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => resolve());
+    });
+  // The redirect URI says `localhost`, which a browser may resolve to either loopback address:
+  // listen on both, never on other interfaces.
+  const servers: Server[] = [createServer(handler)];
+  await listen(servers[0]!, options.port, '127.0.0.1');
+  const { port } = servers[0]!.address() as AddressInfo;
+  const ipv6 = createServer(handler);
+  try {
+    await listen(ipv6, port, '::1');
+    servers.push(ipv6);
+  } catch {
+    // No IPv6 loopback here (or the port is taken on it): 127.0.0.1 alone will do.
+  }
   const timer = setTimeout(
     () =>
       settle?.reject(
@@ -73,8 +85,15 @@ export async function startCallbackServer(options: {
     close: async () => {
       clearTimeout(timer);
       settle?.reject(new OAuthError('callback closed'));
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(
+        servers.map(
+          (server) =>
+            new Promise<void>((resolve) => {
+              server.closeAllConnections();
+              server.close(() => resolve());
+            }),
+        ),
+      );
     },
   };
 }
