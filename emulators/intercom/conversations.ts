@@ -293,9 +293,15 @@ export function updateConversation(ops: Ops, id: string, raw: unknown): Conversa
     (typeof custom !== 'object' || custom === null || Array.isArray(custom))
   )
     throw badRequest('custom_attributes must be an object', 'parameter_invalid');
-  for (const name of Object.keys((custom as Body | undefined) ?? {})) {
+  for (const [name, value] of Object.entries((custom as Body | undefined) ?? {})) {
     if (!(name in c.custom_attributes))
       throw badRequest(`Conversation attribute '${name}' does not exist`, 'parameter_invalid');
+    // The conversation schema's custom attributes are strings or integers.
+    if (typeof value !== 'string' && !(typeof value === 'number' && Number.isInteger(value)))
+      throw badRequest(
+        `Conversation attribute '${name}' must be a string or an integer`,
+        'parameter_invalid',
+      );
   }
   if (typeof read === 'boolean') c.read = read;
   if (title !== undefined) c.title = title;

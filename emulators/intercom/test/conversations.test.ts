@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { assertNoSchemaFailures, failure, startHarness, type Harness } from './harness.ts';
+import { assertNoSchemaFailures, failure, loose, startHarness, type Harness } from './harness.ts';
 
 describe('conversations through the unchanged SDK', () => {
   let h: Harness;
@@ -144,6 +144,20 @@ describe('conversations through the unchanged SDK', () => {
     );
     assert.equal(error.statusCode, 400);
     assert.equal(error.body.errors[0].message, "Conversation attribute 'anything' does not exist");
+    const seeded = [...h.emu.emulator.ws.conversations.values()][0];
+    assert.ok(seeded && 'issue_type' in seeded.custom_attributes);
+    const set = await h.client.conversations.update({
+      conversation_id: seeded.id,
+      custom_attributes: { issue_type: 'billing' },
+    });
+    assert.equal(set.custom_attributes?.['issue_type'], 'billing');
+    const wrongType = await failure(
+      h.client.conversations.update({
+        conversation_id: seeded.id,
+        custom_attributes: loose({ issue_type: { nested: true } }),
+      }),
+    );
+    assert.equal(wrongType.statusCode, 400);
   });
 
   it('tags and untags a conversation', async () => {
