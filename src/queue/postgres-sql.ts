@@ -111,28 +111,49 @@ export const dropKeys = (s: string) =>
   `DELETE FROM ${s}.tandem_key_locks WHERE job_id = ANY($1::bigint[])`;
 
 /**
- * The outcome of a failed attempt, written by us instead of graphile-worker's failJob (whose
- * backoff is a fixed exp(attempts) seconds, without jitter and without "retry after"). It
- * unlocks the job, so graphile-worker's own failJob that follows matches no row (it requires
- * `locked_by` = our pool id) and changes nothing. Retry: `run_at` = now + delay. Fail:
- * attempts = max_attempts, as graphile-worker's permanentlyFailJobs does, so the job stays,
- * unavailable, with its last error.
+ * The outcome of a failed attempt, in graphile-worker's terms. Its failJob (which runs after
+ * the task throws, asynchronously) sets last_error, unlocks, and moves run_at to
+ * greatest(now(), run_at) + exp(attempts) s: a fixed backoff, no jitter, no "retry after".
+ * So, while the job is still ours and locked: a permanent failure sets attempts to
+ * max_attempts (what graphile-worker's permanentlyFailJobs does), and a retry sets run_at to
+ * now() + our delay; then, once failJob has run, `lowerRunAt` brings run_at back down to that
+ * time. Until it does, the job is due later than wanted, never earlier, so no worker can take
+ * it in between.
+ * Rejected: unlocking the job ourselves before throwing, so that failJob (which requires
+ * `locked_by` = our pool) would match nothing: this process may take the job again for its next
+ * attempt before failJob runs, and failJob would then unlock the running job. Also rejected:
+ * permanentlyFailJobs (it refuses locked jobs), rescheduling with helpers.addJob (a new job:
+ * the attempt count and the key are lost).
  */
-export const recordFailure = (s: string) => `
+export const prepareFailure = (s: string) => `
 UPDATE ${s}._private_jobs
-SET last_error = $3, locked_at = NULL, locked_by = NULL, updated_at = now(),
-  run_at = CASE WHEN $4::boolean THEN now() + $5::int * interval '1 millisecond' ELSE run_at END,
-  attempts = CASE WHEN $4::boolean THEN attempts ELSE greatest(attempts, max_attempts) END
-WHERE id = $1::bigint AND locked_by = $2`;
+SET run_at = CASE WHEN $3::boolean THEN now() + $4::int * interval '1 millisecond' ELSE run_at END,
+  attempts = CASE WHEN $3::boolean THEN attempts ELSE greatest(attempts, max_attempts) END
+WHERE id = $1::bigint AND locked_by = $2
+RETURNING run_at::text AS run_at, attempts`;
 
 /**
- * Gives jobs back without counting the attempt (graphile-worker's returnJobs does the same),
- * optionally not before a delay (a keyed job whose key is busy).
+ * A keyed job whose key is busy goes back, the attempt not counted, due again after a delay;
+ * the task then throws and failJob unlocks it (as for a retry, `lowerRunAt` follows).
+ */
+export const deferForKey = (s: string) => `
+UPDATE ${s}._private_jobs
+SET attempts = greatest(attempts - 1, 0), run_at = now() + $3::int * interval '1 millisecond'
+WHERE id = $1::bigint AND locked_by = $2
+RETURNING run_at::text AS run_at, attempts`;
+
+/** Only once failJob has unlocked it, only if no later attempt or add has touched it. */
+export const lowerRunAt = (s: string) => `
+UPDATE ${s}._private_jobs SET run_at = $3::timestamptz
+WHERE id = $1::bigint AND locked_at IS NULL AND attempts = $2 AND run_at > $3::timestamptz`;
+
+/**
+ * Gives jobs back without counting the attempt (graphile-worker's returnJobs does the same), at
+ * stop. Safe to do before failJob here: a stopping pool claims nothing more.
  */
 export const returnJobs = (s: string) => `
 UPDATE ${s}._private_jobs
-SET locked_at = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0),
-  run_at = greatest(run_at, now() + $3::int * interval '1 millisecond')
+SET locked_at = NULL, locked_by = NULL, attempts = greatest(attempts - 1, 0)
 WHERE id = ANY($1::bigint[]) AND locked_by = $2`;
 
 /** Lanes are bands of graphile-worker's priority (lower runs first); see lanes in postgres.ts. */

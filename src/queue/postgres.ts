@@ -53,6 +53,11 @@ export interface PostgresEngineOptions extends EngineOptions {
   readonly keyBusyDelayMs?: number;
 }
 
+interface Due {
+  run_at: string;
+  attempts: number;
+}
+
 class Released extends Error {
   override readonly name = 'Released';
 }
@@ -83,6 +88,8 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   const pool = new pg.Pool({
     connectionString: options.connectionString,
     max: options.poolSize ?? concurrency + 2,
+    // Connections are a shared budget (max_connections); give back the ones a burst opened.
+    idleTimeoutMillis: 2_000,
   });
   // An idle client losing its connection must not bring the process down; queries still fail.
   pool.on('error', (error) => log.warn({ err: error }, 'postgres connection lost'));
@@ -91,7 +98,9 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   );
 
   const sql = {
-    recordFailure: q.recordFailure(s),
+    prepareFailure: q.prepareFailure(s),
+    deferForKey: q.deferForKey(s),
+    lowerRunAt: q.lowerRunAt(s),
     returnJobs: q.returnJobs(s),
     takeKey: q.takeKey(s),
     dropKeys: q.dropKeys(s),
@@ -166,7 +175,12 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
         const taken = await pool.query(sql.takeKey, [job.key, job.id, lockedBy]);
         if (taken.rowCount === 0) {
           // The previous job with this key still runs: come back later, attempt not counted.
-          await pool.query(sql.returnJobs, [[job.id], lockedBy, keyBusyDelayMs]);
+          const deferred = await pool.query<Due>(sql.deferForKey, [
+            job.id,
+            lockedBy,
+            keyBusyDelayMs,
+          ]);
+          lowerRunAtLater(job.id, deferred.rows[0]);
           throw new Released(`key ${job.key} is busy`);
         }
       }
@@ -199,16 +213,16 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
         const decision = decideFailure(error, job.attempts, job.max_attempts, backoff);
         const retry = decision.kind === 'retry';
         try {
-          await pool.query(sql.recordFailure, [
+          const prepared = await pool.query<Due>(sql.prepareFailure, [
             job.id,
             lockedBy,
-            decision.message,
             retry,
             retry ? Math.round(decision.delayMs) : 0,
           ]);
+          if (retry) lowerRunAtLater(job.id, prepared.rows[0]);
           if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
         } catch (writeError) {
-          // The job is still ours, so graphile-worker's failJob applies its own backoff instead.
+          // graphile-worker's failJob still applies its own backoff: later, never lost.
           log.error({ err: writeError, jobId: job.id }, 'recording a job failure failed');
         }
         log[retry ? 'warn' : 'error'](
@@ -252,6 +266,56 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     return resourcesClosed;
   }
 
+  /**
+   * After graphile-worker's failJob has unlocked the job (it runs once the task has thrown, at
+   * a moment we cannot observe), bring run_at down to what we decided. Tried a few times; if
+   * failJob is slower than all of them, the job simply runs a little later.
+   */
+  function lowerRunAtLater(jobId: string, due: Due | undefined): void {
+    if (due === undefined) return;
+    const delays = [10, 100, 500, 2_000];
+    const attempt = (index: number) => {
+      const delay = delays[index];
+      if (delay === undefined) return;
+      setTimeout(() => {
+        if (resourcesClosed !== undefined) return;
+        pool.query(sql.lowerRunAt, [jobId, due.attempts, due.run_at]).then(
+          (result) => {
+            if (result.rowCount === 0) attempt(index + 1);
+          },
+          (error: unknown) => log.warn({ err: error, jobId }, 'adjusting a retry time failed'),
+        );
+      }, delay).unref();
+    };
+    attempt(0);
+  }
+
+  /** Graceful: running jobs get `graceMs`; then they are released and the runner stops. */
+  async function stopRunner(active: Runner, graceMs = 10_000): Promise<void> {
+    const stopped = active.stop().catch((error: unknown) => {
+      log.warn({ err: error }, 'graphile-worker stopped with an error');
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const finished = await Promise.race([
+      stopped.then(() => true),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!finished) {
+      try {
+        await releaseRunning();
+      } catch (error) {
+        // Not released: the jobs wait for the lease sweep instead (seconds, not lost).
+        log.error({ err: error }, 'releasing running jobs at stop failed');
+        for (const [, entry] of running) entry.release(new Released('stopping'));
+      }
+      await stopped;
+    }
+    log.info({ workerId: poolId }, 'postgres job engine stopped');
+  }
+
   async function releaseRunning(): Promise<void> {
     const entries = [...running];
     if (entries.length === 0 || poolId === undefined) return;
@@ -260,7 +324,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
       entry.controller.abort(new Error('job engine stopping'));
     }
     const ids = entries.map(([id]) => id);
-    await pool.query(sql.returnJobs, [ids, poolId, 0]);
+    await pool.query(sql.returnJobs, [ids, poolId]);
     await pool.query(sql.dropKeys, [ids]);
     for (const [, entry] of entries) entry.release(new Released('released at stop'));
     log.warn({ jobs: ids.length }, 'released running jobs at stop');
@@ -312,25 +376,11 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
     async stop(stopOptions = {}) {
       if (closed) return;
       closed = true;
-      if (runner !== undefined && !runnerExited) {
-        const stopped = runner.stop().catch((error: unknown) => {
-          log.warn({ err: error }, 'graphile-worker stopped with an error');
-        });
-        let timer: NodeJS.Timeout | undefined;
-        const finished = await Promise.race([
-          stopped.then(() => true),
-          new Promise<boolean>((resolve) => {
-            timer = setTimeout(() => resolve(false), stopOptions.graceMs ?? 10_000);
-          }),
-        ]);
-        clearTimeout(timer);
-        if (!finished) {
-          await releaseRunning();
-          await stopped;
-        }
-        log.info({ workerId: poolId }, 'postgres job engine stopped');
+      try {
+        if (runner !== undefined && !runnerExited) await stopRunner(runner, stopOptions.graceMs);
+      } finally {
+        await closeResources();
       }
-      await closeResources();
     },
 
     async stats() {

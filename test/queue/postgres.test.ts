@@ -19,7 +19,7 @@ describe('PostgreSQL job engine', { skip: await skipWithoutPostgres() }, () => {
     const schema = `t_queue_${randomBytes(4).toString('hex')}`;
     return {
       engine: (options) =>
-        createPostgresEngine({ ...options, connectionString: database.url, schema }),
+        createPostgresEngine({ ...options, connectionString: database.url, schema, poolSize: 5 }),
       async close() {
         const client = new pg.Client({ connectionString: database.url });
         await client.connect();

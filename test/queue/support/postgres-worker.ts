@@ -9,14 +9,14 @@ const connectionString = process.env['DATABASE_URL'] ?? '';
 const schema = process.env['TANDEM_QUEUE_SCHEMA'] ?? '';
 const worker = process.env['WORKER_NAME'] ?? String(process.pid);
 // Few connections: several suites (and engineers) share one PostgreSQL and its max_connections.
-const runs = new pg.Pool({ connectionString, max: 2 });
+const runs = new pg.Pool({ connectionString, max: 1 });
 runs.on('error', () => {});
 
 const engine = createPostgresEngine({
   connectionString,
   schema,
   concurrency: 4,
-  poolSize: 5,
+  poolSize: 4,
   leaseMs: Number(process.env['LEASE_MS'] ?? 3000),
   pollIntervalMs: 200,
   tasks: {
