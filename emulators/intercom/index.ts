@@ -14,6 +14,7 @@ export { credentials } from './emulator.ts';
 export { sign as signWebhookBody } from './webhooks.ts';
 export { customerNumber, sharedAdminEmails } from './seed.ts';
 export { InvalidOptionsError } from './options.ts';
+export type { SeedName } from './control.ts';
 
 export interface IntercomEmulatorOptions {
   /** Default 4420; 0 picks a free port. */
