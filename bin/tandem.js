@@ -14,6 +14,11 @@ process.emitWarning = (warning, ...rest) => {
   if (type === 'ExperimentalWarning') return;
   emitWarning(warning, ...rest);
 };
+// `tandem config export | head` closes the pipe early: that is the reader's choice, not an error.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 const fromPackage = import.meta.url.includes('/node_modules/');
 const entry = fromPackage ? '../dist/src/cli/main.js' : '../src/cli/main.ts';
 const { main } = await import(entry);
