@@ -56,6 +56,36 @@ describe('contacts through the unchanged SDK', () => {
     assert.equal(error.statusCode, 409);
   });
 
+  it("refuses to update a user onto another user's email or external_id with 409", async () => {
+    const a = await h.client.contacts.create({
+      email: 'first@update.example',
+      external_id: 'CN-u1',
+    });
+    const b = await h.client.contacts.create({ email: 'second@update.example' });
+    const byEmail = await failure(
+      h.client.contacts.update({ contact_id: b.id, email: 'first@update.example' }),
+    );
+    assert.equal(byEmail.statusCode, 409);
+    assert.match(byEmail.body.errors[0].message, new RegExp(`id=${a.id}$`));
+    const byExternalId = await failure(
+      h.client.contacts.update({ contact_id: b.id, external_id: 'CN-u1' }),
+    );
+    assert.equal(byExternalId.statusCode, 409);
+    assert.equal(
+      (await h.client.contacts.find({ contact_id: b.id })).email,
+      'second@update.example',
+    );
+  });
+
+  it('turns a lead into a user by update, and refuses the reverse', async () => {
+    const lead = await h.client.contacts.create({ role: 'lead', email: 'convert@update.example' });
+    const user = await h.client.contacts.update({ contact_id: lead.id, role: 'user' });
+    assert.equal(user.role, 'user');
+    assert.ok(user.signed_up_at);
+    const back = await failure(h.client.contacts.update({ contact_id: lead.id, role: 'lead' }));
+    assert.equal(back.statusCode, 400);
+  });
+
   it('lets a lead share its email with a user', async () => {
     const user = await h.client.contacts.create({ email: 'shared@example.com', role: 'user' });
     const lead = await h.client.contacts.create({ email: 'shared@example.com', role: 'lead' });
