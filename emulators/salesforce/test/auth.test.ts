@@ -81,12 +81,13 @@ describe('OAuth', () => {
   });
 
   it('expires tokens after the configured lifetime', async () => {
-    const short = await startHarness({ tokenTtlMs: 150 });
+    // Long enough that the refreshed token outlives the replayed request on a busy machine.
+    const short = await startHarness({ tokenTtlMs: 1000 });
     try {
       const conn = await short.connect();
       let refreshed = 0;
       conn.on('refresh', () => refreshed++);
-      await new Promise((r) => setTimeout(r, 200));
+      await new Promise((r) => setTimeout(r, 1100));
       const q = await conn.query('SELECT Id FROM User');
       assert.equal(q.totalSize, 1);
       assert.equal(refreshed, 1);
