@@ -78,6 +78,8 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
     );
   });
 
+  // Hono runs matching handlers in registration order: the control plane and the consent page,
+  // registered before the API middleware below, answer without meeting auth or rate limits.
   for (const control of controlRoutes(emulator, options)) {
     app.on(control.method, `/__emulator${control.path}`, async (c) => {
       const body = c.req.method === 'GET' ? undefined : await readBody(c);
