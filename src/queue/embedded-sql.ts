@@ -20,6 +20,13 @@ ON CONFLICT (job_key) WHERE job_key IS NOT NULL DO UPDATE SET
   updated_at = excluded.updated_at
 RETURNING id`;
 
+/** Unkeyed jobs, `rows` at a time. */
+export const insertJobs = (rows: number) => `
+INSERT INTO jobs (task, payload, job_key, lane, lane_rank, priority, run_at, attempts,
+  max_attempts, created_at, updated_at)
+VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)').join(', ')}
+RETURNING id`;
+
 /**
  * A running job whose key is added again is superseded: its retries are cancelled (the fresh
  * job carries newer information), as graphile-worker's add_job does for locked jobs.

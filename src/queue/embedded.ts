@@ -245,30 +245,47 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
       let due = false;
       try {
         const ids = await db.transaction().execute(async (trx) => {
-          const out: string[] = [];
-          for (const { job } of batch) {
+          const out = new Map<PendingAdd, string>();
+          const values = (job: NormalizedJob) => {
             const runAt = job.runAt ?? at;
             if (runAt <= at) due = true;
-            if (job.jobKey !== null) {
-              await trx.executeQuery(CompiledQuery.raw(q.supersedeRunning, [at, job.jobKey]));
-            }
+            return [
+              job.task,
+              job.payload,
+              job.jobKey,
+              job.lane,
+              laneRank(job.lane),
+              job.priority,
+              runAt,
+              job.maxAttempts,
+              at,
+              at,
+            ];
+          };
+          // Unkeyed jobs conflict with nothing: one multi-row INSERT. Rows are inserted in
+          // VALUES order and AUTOINCREMENT ids only grow, so sorted ids match that order.
+          const plain = batch.filter((add) => add.job.jobKey === null);
+          for (let from = 0; from < plain.length; from += 500) {
+            const chunk = plain.slice(from, from + 500);
             const result = await trx.executeQuery<{ id: number }>(
-              CompiledQuery.raw(q.insertJob, [
-                job.task,
-                job.payload,
-                job.jobKey,
-                job.lane,
-                laneRank(job.lane),
-                job.priority,
-                runAt,
-                job.maxAttempts,
-                at,
-                at,
-              ]),
+              CompiledQuery.raw(
+                q.insertJobs(chunk.length),
+                chunk.flatMap((add) => values(add.job)),
+              ),
             );
-            out.push(String(result.rows[0]?.id));
+            const sorted = result.rows.map((row) => row.id).sort((x, y) => x - y);
+            chunk.forEach((add, index) => out.set(add, String(sorted[index])));
           }
-          return out;
+          // Keyed jobs one by one, in order, so a later add of a key replaces an earlier one.
+          for (const add of batch) {
+            if (add.job.jobKey === null) continue;
+            await trx.executeQuery(CompiledQuery.raw(q.supersedeRunning, [at, add.job.jobKey]));
+            const result = await trx.executeQuery<{ id: number }>(
+              CompiledQuery.raw(q.insertJob, values(add.job)),
+            );
+            out.set(add, String(result.rows[0]?.id));
+          }
+          return batch.map((add) => out.get(add));
         });
         batch.forEach((add, index) => add.resolve(ids[index] ?? ''));
       } catch (error) {
