@@ -45,12 +45,14 @@ async function readBody(c: Context): Promise<unknown> {
   }
 }
 
-function authorised(emulator: Emulator, header: string | undefined): boolean {
+/** The app a Bearer token belongs to: the private app's fixed token, or an OAuth token of the
+ * public app; undefined for anything else. */
+function appOf(emulator: Emulator, header: string | undefined): 'private' | 'public' | undefined {
   const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
   const token = match?.[1]?.trim();
-  return (
-    token !== undefined && (token === credentials.accessToken || emulator.ws.extraTokens.has(token))
-  );
+  if (token === credentials.accessToken) return 'private';
+  if (token !== undefined && emulator.ws.extraTokens.has(token)) return 'public';
+  return undefined;
 }
 
 export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono<Env> {
@@ -103,10 +105,13 @@ export function buildApp(emulator: Emulator, options: ControlOptions = {}): Hono
     if (latency > 0) await sleep(latency);
     // Calls without a valid token belong to no app: they are answered 401 with the current
     // window's headers, without spending the app's budget.
-    const needsToken = !c.req.path.startsWith('/auth/');
-    const known = !needsToken || authorised(emulator, c.req.header('authorization'));
+    // The OAuth exchange itself is the public app's call.
+    const app = c.req.path.startsWith('/auth/')
+      ? 'public'
+      : appOf(emulator, c.req.header('authorization'));
+    const known = app !== undefined;
     const rate = known
-      ? emulator.limiter.take(emulator.clock())
+      ? emulator.limiter.take(emulator.clock(), app)
       : emulator.limiter.peek(emulator.clock());
     c.set('rateHeaders', rate.headers);
     try {

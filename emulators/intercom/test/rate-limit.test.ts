@@ -71,4 +71,24 @@ describe('rate limits', () => {
     }
     assert.fail('the SDK never met the 429 it should have retried');
   });
+
+  it('gives the public app (OAuth tokens) a budget of its own', async () => {
+    const { code } = await h.control('POST', '/oauth/codes');
+    const exchange = await validatingFetch(`${h.url}/auth/eagle/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        code,
+        client_id: 'tandem-dev-client',
+        client_secret: 'tandem-dev-secret',
+      }),
+    });
+    const { token } = (await exchange.json()) as { token: string };
+    while ((await h.api('GET', '/admins')).status !== 429);
+    const asPublicApp = await h.api('GET', '/admins', undefined, {
+      authorization: `Bearer ${token}`,
+    });
+    assert.equal(asPublicApp.status, 200);
+    assert.ok(Number(asPublicApp.headers.get('x-ratelimit-remaining')) >= 7);
+  });
 });
