@@ -1,0 +1,12 @@
+// Change capture (issue 5, point 5): Salesforce CDC, the SystemModstamp poll and the Intercom
+// reconciliation sweep turn changes into per-record jobs for the person-sync handlers.
+export * from './jobs.ts';
+export { checkpointNames, readReplayId } from './checkpoint.ts';
+export { captureChangeEvent, isTandemOrigin } from './cdc-event.ts';
+export {
+  createCdcSubscriber,
+  defaultCdcChannels,
+  type CdcState,
+  type CdcSubscriber,
+  type CdcSubscriberOptions,
+} from './cdc.ts';
