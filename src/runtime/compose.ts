@@ -16,6 +16,7 @@ import { credentialNames } from '../sync/connections.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
 import { ensureAdminToken, StartupError } from './local-state.ts';
+import { failureRequeuer } from './requeue.ts';
 import type { Logger } from './logger.ts';
 import { builtinTasks } from './tasks.ts';
 
@@ -103,6 +104,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         database: store,
         settings: store.settings,
         events: store.events,
+        ledger: { ...store, requeue: failureRequeuer(jobs) },
         jobs: {
           counts: () => jobs.stats(),
           failed: async () =>

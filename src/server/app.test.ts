@@ -27,6 +27,7 @@ describe('HTTP server', () => {
       database: store,
       settings: store.settings,
       events: store.events,
+      ledger: { ...store, requeue: () => Promise.reject(new Error('not in these tests')) },
       jobs: {
         counts: async () => counts,
         failed: async () => [{ id: '7', task: 'sync.person', attempts: 5, lastError: 'boom' }],

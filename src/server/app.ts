@@ -8,6 +8,7 @@ import type {
   EventsRepository,
 } from '../store/index.ts';
 import { errorResponse } from './errors.ts';
+import { ledgerRoutes, type LedgerDeps } from './ledger.ts';
 import type { JobCount, Metrics } from './metrics.ts';
 import { webhookRoutes, type WebhookIntake } from './webhooks.ts';
 
@@ -34,6 +35,8 @@ export interface ServerDeps {
     counts(): Promise<readonly JobCount[]>;
     failed(): Promise<readonly FailedJobView[]>;
   };
+  /** Timelines, the needs-attention list, replay and resolve. */
+  readonly ledger: LedgerDeps;
   /** Intake of signed webhooks: verify, store, queue. Not behind the admin token. */
   readonly webhooks: WebhookIntake;
   /** Whether a bearer token is the admin token (compared in constant time by the caller). */
@@ -207,6 +210,7 @@ export function createApp(deps: ServerDeps): Hono {
 
   api.get('/jobs', async (c) => c.json({ data: await deps.jobs.counts() }));
   api.get('/jobs/failed', async (c) => c.json({ data: await deps.jobs.failed() }));
+  api.route('/', ledgerRoutes(deps.ledger));
 
   app.route('/api', api);
   return app;

@@ -7,3 +7,5 @@ export {
   webhookRoutes,
   type WebhookIntake,
 } from './webhooks.ts';
+export { ledgerRoutes, type LedgerDeps } from './ledger.ts';
+export { eventView, failureView, linkView, replayView, timelineView } from './ledger-views.ts';

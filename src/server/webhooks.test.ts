@@ -50,6 +50,7 @@ describe('POST /webhooks/intercom', () => {
       database: store,
       settings: store.settings,
       events: store.events,
+      ledger: { ...store, requeue: () => Promise.reject(new Error('not in these tests')) },
       jobs: { counts: async () => [], failed: async () => [] },
       webhooks: {
         verify: (raw, header) => verifyIntercomSignature(Buffer.from(raw), header, secret),
