@@ -1,0 +1,105 @@
+// Applying a plan: create the Lead (an upsert on the external-ID field when one is set, so a
+// retried create cannot make a duplicate), update Salesforce, update Intercom, then store the
+// link's next state with the version it was read at.
+import type { IntercomContact, PersonPlan, SalesforcePerson, SyncSettings } from '../core/index.ts';
+import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import type { Link, LinksRepository } from '../store/index.ts';
+import { must } from './person-errors.ts';
+import type { PersonLedger } from './person-ledger.ts';
+import { written } from './person-links.ts';
+import { toContactInput } from './person-records.ts';
+
+export interface ApplyContext {
+  readonly settings: SyncSettings;
+  readonly salesforce: SalesforceConnector;
+  readonly intercom: IntercomConnector;
+  readonly links: LinksRepository;
+  readonly ledger: PersonLedger;
+}
+
+export interface ApplyTarget {
+  readonly contact: IntercomContact | null;
+  readonly person: SalesforcePerson | null;
+  readonly link: Link | null;
+}
+
+export interface Applied {
+  readonly link: Link | null;
+  readonly leadId: string | null;
+}
+
+export async function applyPlan(
+  ctx: ApplyContext,
+  plan: PersonPlan,
+  target: ApplyTarget,
+): Promise<Applied> {
+  const { contact, person } = target;
+  let { link } = target;
+  const ids = { intercomId: contact?.id ?? null, salesforceId: person?.id ?? null };
+  for (const conflict of plan.conflicts) await ctx.ledger.conflict(conflict, ids);
+  for (const skip of plan.skips) await ctx.ledger.skipped(skip, ids);
+
+  let leadId: string | null = null;
+  if (plan.createLead && contact) {
+    const { fields } = plan.createLead;
+    const externalIdField = ctx.settings.externalIdField;
+    let created = true;
+    if (externalIdField !== null) {
+      const { [externalIdField]: _key, ...rest } = fields;
+      const upserted = must(
+        'create_lead',
+        await ctx.salesforce.upsertByExternalId('Lead', externalIdField, contact.id, rest),
+      );
+      leadId = upserted.id;
+      created = upserted.created;
+    } else {
+      const [result] = await ctx.salesforce.create('Lead', [fields]);
+      if (!result) throw new Error('Salesforce answered no result for one Lead');
+      leadId = must('create_lead', result).id;
+    }
+    await ctx.ledger.leadCreated(plan.createLead, {
+      intercomId: contact.id,
+      salesforceId: leadId,
+      created,
+    });
+    link = written(
+      await ctx.links.create({
+        intercomId: contact.id,
+        salesforceId: leadId,
+        salesforceType: 'Lead',
+        state: plan.nextState,
+      }),
+      'link the new Lead',
+    );
+    await ctx.ledger.record('link.created', {
+      intercomId: contact.id,
+      salesforceId: leadId,
+      salesforceType: 'Lead',
+      reason: 'lead_created',
+    });
+    return { link, leadId };
+  }
+
+  if (person && plan.salesforceUpdates.length > 0) {
+    const record: Record<string, unknown> = { Id: person.id };
+    for (const change of plan.salesforceUpdates) record[change.field] = change.new;
+    const [result] = await ctx.salesforce.update(person.type, [record]);
+    if (!result) throw new Error('Salesforce answered no result for one update');
+    must('update_salesforce', result);
+    await ctx.ledger.updated('salesforce', plan.salesforceUpdates, { ...ids, object: person.type });
+  }
+  if (contact && plan.intercomUpdates.length > 0) {
+    must(
+      'update_contact',
+      await ctx.intercom.updateContact(contact.id, toContactInput(plan.intercomUpdates)),
+    );
+    await ctx.ledger.updated('intercom', plan.intercomUpdates, { ...ids, object: 'contact' });
+  }
+  if (link && plan.nextState) {
+    link = written(
+      await ctx.links.updateState(link.id, link.version, plan.nextState),
+      'store the link state',
+    );
+  }
+  return { link, leadId };
+}

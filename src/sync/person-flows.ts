@@ -1,0 +1,304 @@
+// The two runs of people sync: from an Intercom contact and from a Salesforce Lead or Contact.
+// Each reads both sides, follows or makes the link, plans with the core, and applies the plan.
+import {
+  matchPerson,
+  matchSalesforcePerson,
+  onDeleted,
+  onIntercomEmailChanged,
+  onSalesforceLeadConverted,
+  onSalesforceMerged,
+  planPersonSync,
+  sameEmail,
+  type IntercomContact,
+  type IntercomDataAttribute,
+  type PersonObject,
+  type SalesforcePerson,
+  type Trigger,
+} from '../core/index.ts';
+import type { Link } from '../store/index.ts';
+import { applyPlan, type ApplyContext } from './person-apply.ts';
+import { applyLinkDecision, identityOf, written, type LinkContext } from './person-links.ts';
+import {
+  intercomCandidates,
+  leadsWithEmail,
+  mergedInto,
+  readContact,
+  readPerson,
+  salesforceCandidates,
+  type ReadContext,
+} from './person-read.ts';
+
+export interface RunContext extends ReadContext, ApplyContext, LinkContext {
+  readonly intercomAttributes: readonly IntercomDataAttribute[];
+}
+
+/** Linked pair (or what is left of it) after following the link's moves. */
+interface Followed {
+  readonly link: Link;
+  readonly person: SalesforcePerson;
+}
+
+const liveIds = async (
+  ids: readonly string[],
+  find: (id: string) => Promise<Link | undefined>,
+): Promise<Set<string>> => {
+  const linked = new Set<string>();
+  for (const id of ids) if (await find(id)) linked.add(id);
+  return linked;
+};
+
+/**
+ * Reads the linked Salesforce record and moves the link where the record went: to the master of
+ * a merge, to the Contact a Lead was converted into, to another Lead when the email changed.
+ * Answers null when the link was dropped (the record was deleted).
+ */
+async function followSalesforce(
+  ctx: RunContext,
+  start: Link,
+  contact: IntercomContact | null,
+  known?: SalesforcePerson | null,
+): Promise<Followed | null> {
+  let link = start;
+  let person =
+    known === undefined ? await readPerson(ctx, link.salesforceType, link.salesforceId) : known;
+  if (person === null) {
+    const master = await mergedInto(ctx, link.salesforceType, link.salesforceId);
+    const decision =
+      master === null
+        ? onDeleted({
+            link: identityOf(link),
+            deletedIn: 'salesforce',
+            deleteOtherSide: ctx.settings.deleteOtherSide,
+          })
+        : onSalesforceMerged({
+            link: identityOf(link),
+            masterId: master,
+            masterType: link.salesforceType,
+            masterLinkedTo: (await ctx.links.findBySalesforceId(master))?.intercomId ?? null,
+          });
+    const next = await applyLinkDecision(ctx, link, decision);
+    if (next === null) return null;
+    link = next;
+    person = await readPerson(ctx, link.salesforceType, link.salesforceId);
+    if (person === null) return null;
+  }
+  if (person.type === 'Lead' && person.isConverted) {
+    const contactId = person.convertedContactId;
+    const decision = onSalesforceLeadConverted({
+      link: identityOf(link),
+      lead: person,
+      contactLinkedTo:
+        contactId === null
+          ? null
+          : ((await ctx.links.findBySalesforceId(contactId))?.intercomId ?? null),
+    });
+    const next = await applyLinkDecision(ctx, link, decision);
+    if (next === null) return null;
+    link = next;
+    if (decision.action === 'move') {
+      person = await readPerson(ctx, link.salesforceType, link.salesforceId);
+      if (person === null) return null;
+    }
+  }
+  if (contact !== null && link.salesforceType === 'Lead' && emailChanged(link, contact, person)) {
+    const email = contact.email?.trim() ?? '';
+    const candidates = email === '' ? [] : await leadsWithEmail(ctx, email);
+    const decision = onIntercomEmailChanged({
+      link: identityOf(link),
+      newEmail: contact.email,
+      candidates,
+      linkedSalesforceIds: await liveIds(
+        candidates.map((c) => c.id),
+        (id) => ctx.links.findBySalesforceId(id),
+      ),
+    });
+    const next = await applyLinkDecision(ctx, link, decision);
+    if (next === null) return null;
+    if (decision.action === 'move') {
+      link = next;
+      person = candidates.find((c) => c.id === link.salesforceId) ?? person;
+    }
+  }
+  return { link, person };
+}
+
+/** The Intercom email differs from the one both sides last agreed on (or the Lead's own). */
+function emailChanged(link: Link, contact: IntercomContact, person: SalesforcePerson): boolean {
+  const agreed = link.state?.baseline['Email'];
+  const before = agreed === undefined ? person.email : agreed === null ? null : String(agreed);
+  return !sameEmail(contact.email, before) && !(contact.email === null && before === null);
+}
+
+async function plan(
+  ctx: RunContext,
+  trigger: Trigger,
+  contact: IntercomContact | null,
+  person: SalesforcePerson | null,
+  link: Link | null,
+): Promise<void> {
+  const planned = planPersonSync({
+    settings: ctx.settings,
+    describe: ctx.describe,
+    intercomAttributes: ctx.intercomAttributes,
+    intercom: contact,
+    salesforce: person,
+    state: link?.state ?? null,
+    trigger,
+  });
+  await applyPlan(ctx, planned, { contact, person, link });
+}
+
+/** A run for an Intercom contact (a webhook, the reconciliation sweep, a replay). */
+export async function syncFromIntercom(ctx: RunContext, contactId: string): Promise<void> {
+  const contact = await readContact(ctx, contactId);
+  let link = (await ctx.links.findByIntercomId(contactId)) ?? null;
+  if (contact === null) {
+    if (link === null) {
+      await ctx.ledger.skipped(
+        {
+          reason: 'no_counterpart',
+          mapping: null,
+          detail: 'the Intercom contact no longer exists',
+        },
+        { intercomId: contactId },
+      );
+      return;
+    }
+    const decision = onDeleted({
+      link: identityOf(link),
+      deletedIn: 'intercom',
+      deleteOtherSide: ctx.settings.deleteOtherSide,
+    });
+    await applyLinkDecision(ctx, link, decision);
+    return;
+  }
+  let person: SalesforcePerson | null = null;
+  if (link !== null) {
+    const followed = await followSalesforce(ctx, link, contact);
+    if (followed === null) return;
+    ({ link, person } = followed);
+  } else {
+    const candidates = await salesforceCandidates(ctx, contact);
+    const all = [...candidates.byIdentifier, ...candidates.byEmail];
+    const decision = matchPerson({
+      contact,
+      matching: ctx.settings.matching,
+      ...candidates,
+      linkedSalesforceIds: await liveIds(
+        all.map((p) => p.id),
+        (id) => ctx.links.findBySalesforceId(id),
+      ),
+    });
+    if (decision.kind === 'matched') {
+      person = decision.record;
+      link = await createLink(
+        ctx,
+        contact.id,
+        person,
+        decision.reason,
+        decision.rule,
+        decision.duplicates,
+      );
+    }
+  }
+  await plan(ctx, 'intercom', contact, person, link);
+}
+
+/** A run for a Salesforce Lead or Contact (a change event, the polling sweep, a replay). */
+export async function syncFromSalesforce(
+  ctx: RunContext,
+  type: PersonObject,
+  salesforceId: string,
+): Promise<void> {
+  let link = (await ctx.links.findBySalesforceId(salesforceId)) ?? null;
+  let person = await readPerson(ctx, type, salesforceId);
+  let contact: IntercomContact | null;
+  if (link !== null) {
+    contact = await readContact(ctx, link.intercomId);
+    if (contact === null) {
+      const decision = onDeleted({
+        link: identityOf(link),
+        deletedIn: 'intercom',
+        deleteOtherSide: ctx.settings.deleteOtherSide,
+      });
+      await applyLinkDecision(ctx, link, decision);
+      return;
+    }
+    const followed = await followSalesforce(ctx, link, contact, person);
+    if (followed === null) return;
+    ({ link, person } = followed);
+  } else {
+    const ids = { salesforceId };
+    if (person === null) {
+      await ctx.ledger.skipped(
+        {
+          reason: 'no_counterpart',
+          mapping: null,
+          detail: `${type} ${salesforceId} no longer exists`,
+        },
+        ids,
+      );
+      return;
+    }
+    const candidates = await intercomCandidates(ctx, person);
+    const all = [...candidates.byExternalId, ...candidates.byEmail];
+    const decision = matchSalesforcePerson({
+      person,
+      matching: ctx.settings.matching,
+      ...candidates,
+      linkedIntercomIds: await liveIds(
+        all.map((c) => c.id),
+        (id) => ctx.links.findByIntercomId(id),
+      ),
+    });
+    if (decision.kind === 'unmatched') {
+      await ctx.ledger.skipped(
+        {
+          reason: decision.reason === 'converted_lead' ? 'converted_lead' : 'no_counterpart',
+          mapping: null,
+          detail: `no Intercom contact matches (${decision.reason}); Tandem does not create Intercom people`,
+        },
+        ids,
+      );
+      return;
+    }
+    // The search answers contacts without their company names: read the chosen one in full.
+    contact = (await readContact(ctx, decision.record.id)) ?? decision.record;
+    link = await createLink(
+      ctx,
+      contact.id,
+      person,
+      decision.reason,
+      decision.rule,
+      decision.duplicates,
+    );
+  }
+  await plan(ctx, 'salesforce', contact, person, link);
+}
+
+async function createLink(
+  ctx: RunContext,
+  intercomId: string,
+  person: SalesforcePerson,
+  reason: string,
+  rule: string,
+  duplicates: readonly { readonly id: string }[],
+): Promise<Link> {
+  const link = written(
+    await ctx.links.create({
+      intercomId,
+      salesforceId: person.id,
+      salesforceType: person.type,
+    }),
+    'link the matched pair',
+  );
+  await ctx.ledger.record('link.created', {
+    intercomId,
+    salesforceId: person.id,
+    salesforceType: person.type,
+    reason,
+    rule,
+    duplicates: duplicates.map((d) => d.id),
+  });
+  return link;
+}

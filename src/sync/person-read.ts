@@ -1,0 +1,150 @@
+// Reading both sides for one person: the Intercom contact (with its company's name), the
+// Salesforce Lead or Contact, a deleted record's merge master, and the candidates matching needs.
+import {
+  type IntercomContact,
+  type PersonObject,
+  type SalesforceDescribe,
+  type SalesforcePerson,
+  type SyncSettings,
+} from '../core/index.ts';
+import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import { toIntercomContact } from './mappers.ts';
+import { must } from './person-errors.ts';
+import { personFields, toSalesforcePerson } from './person-records.ts';
+
+export interface ReadContext {
+  readonly settings: SyncSettings;
+  readonly salesforce: SalesforceConnector;
+  readonly intercom: IntercomConnector;
+  readonly describe: SalesforceDescribe;
+}
+
+/** The contact, or null when Intercom no longer has it. The first company's name is filled in. */
+export async function readContact(ctx: ReadContext, id: string): Promise<IntercomContact | null> {
+  const found = await ctx.intercom.findContact(id);
+  if (!found.ok && found.error.code === 'not_found') return null;
+  const contact = toIntercomContact(must('read_contact', found));
+  const first = contact.companies[0];
+  if (!first) return contact;
+  // The company fills a new Lead's Company; a company gone meanwhile just leaves the fallback.
+  const company = await ctx.intercom.findCompany(first.id);
+  if (!company.ok && company.error.code === 'not_found') return contact;
+  const { name } = must('read_company', company);
+  return {
+    ...contact,
+    companies: [{ id: first.id, name }, ...contact.companies.slice(1)],
+  };
+}
+
+/** The Lead or Contact, or null when Salesforce no longer has it (deleted, merged away). */
+export async function readPerson(
+  ctx: ReadContext,
+  type: PersonObject,
+  id: string,
+): Promise<SalesforcePerson | null> {
+  const fields = personFields(type, ctx.settings, ctx.describe);
+  const found = await ctx.salesforce.retrieve(type, id, fields);
+  if (!found.ok && found.error.code === 'not_found') return null;
+  return toSalesforcePerson(type, must('read_salesforce', found));
+}
+
+const salesforceId = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
+
+/** The record a deleted Lead or Contact was merged into, if it was merged (queryAll sees it). */
+export async function mergedInto(
+  ctx: ReadContext,
+  type: PersonObject,
+  id: string,
+): Promise<string | null> {
+  if (!salesforceId.test(id)) return null;
+  const soql = `SELECT Id, MasterRecordId FROM ${type} WHERE Id = '${id}'`;
+  for await (const page of ctx.salesforce.query(soql, { includeDeleted: true })) {
+    const record = must('read_salesforce', page).records[0];
+    const master = record?.['MasterRecordId'];
+    return typeof master === 'string' && master !== '' ? master : null;
+  }
+  return null;
+}
+
+export interface SalesforceCandidates {
+  readonly byIdentifier: SalesforcePerson[];
+  readonly byEmail: SalesforcePerson[];
+}
+
+/**
+ * Leads and Contacts the contact may match, by SOQL (never the lagging search index): this is
+ * also the look-up that rules out an existing match before a Lead is created.
+ */
+export async function salesforceCandidates(
+  ctx: ReadContext,
+  contact: IntercomContact,
+): Promise<SalesforceCandidates> {
+  const { matching } = ctx.settings;
+  const byIdentifier: SalesforcePerson[] = [];
+  const byEmail: SalesforcePerson[] = [];
+  for (const type of ['Contact', 'Lead'] as const) {
+    const fields = personFields(type, ctx.settings, ctx.describe);
+    const options = { excludeConvertedLeads: true };
+    const identifier = contact.externalId?.trim() ?? '';
+    if (matching.mode === 'identifier' && matching.identifierField !== null && identifier !== '') {
+      const found = await ctx.salesforce.findByIdentifier(
+        type,
+        matching.identifierField,
+        identifier,
+        fields,
+        options,
+      );
+      byIdentifier.push(...must('match', found).map((r) => toSalesforcePerson(type, r)));
+    }
+    const email = contact.email?.trim() ?? '';
+    if (email !== '') {
+      const found = await ctx.salesforce.findByEmail(type, email, fields, options);
+      byEmail.push(...must('match', found).map((r) => toSalesforcePerson(type, r)));
+    }
+  }
+  return { byIdentifier, byEmail };
+}
+
+/** Leads (not converted) with this email, for the email-change rule. */
+export async function leadsWithEmail(ctx: ReadContext, email: string): Promise<SalesforcePerson[]> {
+  const fields = personFields('Lead', ctx.settings, ctx.describe);
+  const found = await ctx.salesforce.findByEmail('Lead', email, fields, {
+    excludeConvertedLeads: true,
+  });
+  return must('match', found).map((r) => toSalesforcePerson('Lead', r));
+}
+
+export interface IntercomCandidates {
+  readonly byExternalId: IntercomContact[];
+  readonly byEmail: IntercomContact[];
+}
+
+/** Intercom contacts a Salesforce person may match: by `external_id`, then by email. */
+export async function intercomCandidates(
+  ctx: ReadContext,
+  person: SalesforcePerson,
+): Promise<IntercomCandidates> {
+  const { matching } = ctx.settings;
+  const byExternalId: IntercomContact[] = [];
+  const byEmail: IntercomContact[] = [];
+  const identifierValue =
+    matching.mode === 'identifier' && matching.identifierField !== null
+      ? person.fields[matching.identifierField]
+      : undefined;
+  if (typeof identifierValue === 'string' && identifierValue.trim() !== '') {
+    const found = await ctx.intercom.findContactByExternalId(identifierValue.trim());
+    if (found.ok) byExternalId.push(toIntercomContact(found.value));
+    else if (found.error.code !== 'not_found') must('match', found);
+  }
+  if (person.email !== null && person.email.trim() !== '') {
+    const pages = ctx.intercom.searchContacts(
+      { field: 'email', operator: '=', value: person.email.trim() },
+      { perPage: 50 },
+    );
+    for await (const page of pages) {
+      byEmail.push(...must('match', page).map(toIntercomContact));
+      break;
+    }
+  }
+  return { byExternalId, byEmail };
+}

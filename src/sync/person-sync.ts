@@ -1,0 +1,270 @@
+// The people-sync job handlers (issue 5): `sync.intercom.contact` and `sync.salesforce.record`.
+// Each run reads the settings and both connections, runs one flow (person-flows.ts), marks the
+// record's stored events processed, and turns a failed call into the job's next step.
+import {
+  personObjects,
+  type IntercomDataAttribute,
+  type PersonObject,
+  type SalesforceDescribe,
+} from '../core/index.ts';
+import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import type { JobContext, JobPayload, TaskHandler } from '../queue/index.ts';
+import type {
+  EventsRepository,
+  FailuresRepository,
+  InboxRepository,
+  LinksRepository,
+  SettingsRepository,
+} from '../store/index.ts';
+import {
+  toIntercomDataAttribute,
+  toSalesforceObjectDescribe,
+  type RawDescribe,
+} from './mappers.ts';
+import {
+  actionFor,
+  categoryOf,
+  errorCodeOf,
+  fieldsOf,
+  must,
+  reconnectWaitMs,
+  SyncCallError,
+} from './person-errors.ts';
+import { syncFromIntercom, syncFromSalesforce, type RunContext } from './person-flows.ts';
+import { personLedger, type PersonLedger } from './person-ledger.ts';
+import { contactIdOfKey, intercomRecordKey, salesforceRecordKey } from './person-records.ts';
+import { readSyncSettings } from './settings-service.ts';
+import { RetryAfterError } from '../queue/index.ts';
+
+export const intercomContactTask = 'sync.intercom.contact';
+export const salesforceRecordTask = 'sync.salesforce.record';
+
+/** `sync.intercom.contact`: the webhook intake's payload, or a contact id. */
+export interface IntercomContactJob {
+  readonly [key: string]: unknown;
+  /** `intercom:contact:ID` (or the bare id). */
+  readonly recordKey?: string;
+  readonly contactId?: string;
+  /** The newest inbox event of the record when the job was queued: events up to it are done. */
+  readonly inboxId?: number;
+}
+
+/** `sync.salesforce.record`: a Lead or Contact that changed. */
+export interface SalesforceRecordJob {
+  readonly [key: string]: unknown;
+  readonly salesforceId: string;
+  readonly type: PersonObject;
+  /** The newest inbox event of the record, when change capture stored one. */
+  readonly inboxId?: number;
+}
+
+export type OpenedConnections =
+  | {
+      readonly ok: true;
+      readonly salesforce: SalesforceConnector;
+      readonly intercom: IntercomConnector;
+    }
+  | {
+      readonly ok: false;
+      /** `not_connected`: the run is skipped; `needs_reconnect`: the change waits. */
+      readonly reason: 'not_connected' | 'needs_reconnect';
+      readonly detail: string;
+    };
+
+export interface PersonSyncDeps {
+  readonly store: {
+    readonly settings: SettingsRepository;
+    readonly links: LinksRepository;
+    readonly inbox: InboxRepository;
+    readonly failures: FailuresRepository;
+    readonly events: EventsRepository;
+  };
+  /** Both connectors, opened from the stored connections (see person-connections.ts). */
+  openConnections(): Promise<OpenedConnections>;
+  /** Marks a connection "needs reconnect" (connections.ts `markNeedsReconnect`). */
+  markNeedsReconnect(system: 'salesforce' | 'intercom', reason: string): Promise<void>;
+  readonly now?: () => number;
+  /** How long Intercom's data attributes are reused before being read again. Default 60 s. */
+  readonly attributesTtlMs?: number;
+}
+
+export interface PersonSync {
+  readonly tasks: {
+    readonly [intercomContactTask]: TaskHandler<IntercomContactJob>;
+    readonly [salesforceRecordTask]: TaskHandler<SalesforceRecordJob>;
+  };
+}
+
+interface Run {
+  readonly recordKey: string;
+  readonly trigger: 'intercom' | 'salesforce';
+  readonly payload: JobPayload;
+  readonly ids: { readonly intercomId?: string; readonly salesforceId?: string };
+  readonly flow: (ctx: RunContext) => Promise<void>;
+  readonly markProcessed: () => Promise<unknown>;
+}
+
+export function createPersonSync(deps: PersonSyncDeps): PersonSync {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+  const ttl = deps.attributesTtlMs ?? 60_000;
+  let attributesCache:
+    { connector: IntercomConnector; at: number; value: IntercomDataAttribute[] } | undefined;
+
+  async function attributesOf(intercom: IntercomConnector): Promise<IntercomDataAttribute[]> {
+    const cached = attributesCache;
+    if (cached && cached.connector === intercom && now() - cached.at < ttl) return cached.value;
+    const raw = must('read_attributes', await intercom.listDataAttributes('contact'));
+    const value = raw.map(toIntercomDataAttribute);
+    attributesCache = { connector: intercom, at: now(), value };
+    return value;
+  }
+
+  async function describeOf(salesforce: SalesforceConnector): Promise<SalesforceDescribe> {
+    const [lead, contact] = await Promise.all(
+      personObjects.map(async (object) =>
+        toSalesforceObjectDescribe(
+          object,
+          must('describe', await salesforce.describe(object)) as unknown as RawDescribe,
+        ),
+      ),
+    );
+    return { Lead: lead!, Contact: contact! };
+  }
+
+  async function run(spec: Run, job: JobContext): Promise<void> {
+    const ledger = personLedger(store.events, spec.recordKey, job.jobId, spec.trigger);
+    const current = await readSyncSettings(store.settings);
+    if (!current.ok) {
+      await ledger.record('sync.skipped', {
+        ...spec.ids,
+        reason: 'settings_invalid',
+        detail: current.problems.map((p) => `${p.path}: ${p.message}`).join('; '),
+      });
+      return;
+    }
+    const connections = await deps.openConnections();
+    if (!connections.ok) {
+      await ledger.record('sync.skipped', {
+        ...spec.ids,
+        reason: connections.reason,
+        detail: connections.detail,
+      });
+      // Not connected: nothing to do yet (the sweeps catch up). Needs reconnect: the change waits.
+      if (connections.reason === 'needs_reconnect')
+        throw new RetryAfterError(connections.detail, reconnectWaitMs);
+      return;
+    }
+    const { salesforce, intercom } = connections;
+    try {
+      const ctx: RunContext = {
+        settings: current.settings,
+        salesforce,
+        intercom,
+        describe: await describeOf(salesforce),
+        intercomAttributes: await attributesOf(intercom),
+        links: store.links,
+        ledger,
+      };
+      await spec.flow(ctx);
+    } catch (error) {
+      if (!(error instanceof SyncCallError)) throw error;
+      throw await failed(spec, job, ledger, error);
+    }
+    await spec.markProcessed();
+    await store.failures.resolveRecord(spec.recordKey, 'synced');
+  }
+
+  /** Records a failed call and answers the control error the job throws. */
+  async function failed(
+    spec: Run,
+    job: JobContext,
+    ledger: PersonLedger,
+    failure: SyncCallError,
+  ): Promise<Error> {
+    const { error, operation } = failure;
+    const action = actionFor(failure);
+    const lastAttempt = job.attempt >= job.maxAttempts;
+    const parked = action.kind === 'park' || (action.kind === 'retry' && lastAttempt);
+    await ledger.record('sync.failed', {
+      ...spec.ids,
+      system: error.system,
+      operation,
+      category: categoryOf(error),
+      code: error.code,
+      errorCode: errorCodeOf(error),
+      fields: fieldsOf(error),
+      message: error.message,
+      next: parked ? 'needs_attention' : action.kind === 'reconnect' ? 'needs_reconnect' : 'retry',
+    });
+    if (action.kind === 'reconnect')
+      await deps.markNeedsReconnect(error.system, `${error.code}: ${error.message}`);
+    if (parked)
+      await store.failures.record({
+        recordKey: spec.recordKey,
+        system: error.system,
+        operation,
+        category: categoryOf(error),
+        errorCode: errorCodeOf(error),
+        message: error.message,
+        fields: fieldsOf(error),
+        attempts: job.attempt,
+        // Replay queues this payload again on the record's task (runtime/requeue.ts).
+        payload: spec.payload,
+      });
+    return action.control;
+  }
+
+  return {
+    tasks: {
+      [intercomContactTask]: (payload, job) => {
+        const raw = payload.contactId ?? payload.recordKey;
+        if (typeof raw !== 'string' || raw === '')
+          throw new TypeError(`${intercomContactTask} needs recordKey or contactId`);
+        const contactId = contactIdOfKey(raw);
+        const recordKey = intercomRecordKey(contactId);
+        return run(
+          {
+            recordKey,
+            trigger: 'intercom',
+            payload,
+            ids: { intercomId: contactId },
+            flow: (ctx) => syncFromIntercom(ctx, contactId),
+            markProcessed: () => markProcessed(store.inbox, recordKey, payload.inboxId),
+          },
+          job,
+        );
+      },
+      [salesforceRecordTask]: (payload, job) => {
+        const { salesforceId, type } = payload;
+        if (typeof salesforceId !== 'string' || !personObjects.includes(type))
+          throw new TypeError(
+            `${salesforceRecordTask} needs salesforceId and type Lead or Contact`,
+          );
+        const recordKey = salesforceRecordKey(type, salesforceId);
+        return run(
+          {
+            recordKey,
+            trigger: 'salesforce',
+            payload,
+            ids: { salesforceId },
+            flow: (ctx) => syncFromSalesforce(ctx, type, salesforceId),
+            markProcessed: () => markProcessed(store.inbox, recordKey, payload.inboxId),
+          },
+          job,
+        );
+      },
+    },
+  };
+}
+
+/** Marks the record's stored events processed: up to the one that queued the job, or all. */
+async function markProcessed(
+  inbox: InboxRepository,
+  recordKey: string,
+  throughId: number | undefined,
+): Promise<number> {
+  if (typeof throughId === 'number') return inbox.markRecordProcessed(recordKey, throughId);
+  const pending = await inbox.pending({ recordKey, limit: 1000 });
+  return inbox.markProcessed(pending.map((event) => event.id));
+}
