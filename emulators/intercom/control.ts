@@ -68,7 +68,19 @@ const subscriptionSchema = z.object({
   url: z.url(),
   topics: z.array(z.string().min(1)).min(1),
   version: z.enum(supportedVersions).default(defaultVersion),
+  /** Check the URL with a HEAD request first, as Intercom's Developer Hub does when saving. */
+  verify: z.boolean().default(false),
 });
+
+async function answersHead(url: string): Promise<boolean> {
+  try {
+    const response = await fetch(url, { method: 'HEAD', signal: AbortSignal.timeout(5_000) });
+    await response.body?.cancel();
+    return response.ok;
+  } catch {
+    return false;
+  }
+}
 
 export interface ControlOptions {
   initialSeed?: SeedName;
@@ -224,7 +236,16 @@ export function controlRoutes(emulator: Emulator, options: ControlOptions = {}):
     {
       method: 'POST',
       path: '/webhooks',
-      handler: ({ body }) => emulator.webhooks.subscribe(parse(subscriptionSchema, body)),
+      handler: async ({ body }) => {
+        const { verify, ...subscription } = parse(subscriptionSchema, body);
+        if (verify && !(await answersHead(subscription.url)))
+          throw new ApiError(
+            400,
+            'parameter_invalid',
+            `${subscription.url} did not answer a HEAD request with 2xx: Intercom checks the endpoint URL this way when a subscription is saved`,
+          );
+        return emulator.webhooks.subscribe(subscription);
+      },
     },
     {
       // Waits until every notification is delivered, failed or dropped (retries included).

@@ -20,6 +20,8 @@ export interface Receiver {
   url: string;
   deliveries: Delivery[];
   answer: (delivery: Delivery, index: number) => { status: number; delayMs?: number };
+  /** What a HEAD request (URL validation) gets. */
+  headStatus: number;
   waitFor(count: number, timeoutMs?: number): Promise<Delivery[]>;
   close(): Promise<void>;
 }
@@ -29,6 +31,7 @@ export async function startReceiver(): Promise<Receiver> {
     url: '',
     deliveries: [],
     answer: () => ({ status: 200 }),
+    headStatus: 200,
     async waitFor(count, timeoutMs = 5000) {
       const until = Date.now() + timeoutMs;
       while (receiver.deliveries.length < count && Date.now() < until) await sleep(10);
@@ -40,6 +43,10 @@ export async function startReceiver(): Promise<Receiver> {
     },
   };
   const server: Server = createServer((req, res) => {
+    if (req.method === 'HEAD') {
+      res.writeHead(receiver.headStatus).end();
+      return;
+    }
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {

@@ -238,6 +238,27 @@ describe('webhook notifications', () => {
     ]);
   });
 
+  it('checks the endpoint with a HEAD request when asked to, as Intercom does on saving', async () => {
+    await h.control('POST', '/reset');
+    const verified = await h.control('POST', '/webhooks', {
+      url: receiver.url,
+      topics: ['*'],
+      verify: true,
+    });
+    assert.equal(verified.active, true);
+    receiver.headStatus = 405;
+    const refused = await fetch(`${h.url}/__emulator/webhooks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: receiver.url, topics: ['*'], verify: true }),
+    });
+    assert.equal(refused.status, 400);
+    assert.match(
+      ((await refused.json()) as { errors: { message: string }[] }).errors[0]?.message ?? '',
+      /HEAD/,
+    );
+  });
+
   it('delivers only the topics a subscription asks for', async () => {
     await h.control('POST', '/reset');
     await h.control('POST', '/webhooks', { url: receiver.url, topics: ['company.created'] });
