@@ -58,7 +58,8 @@ export interface SyncWorld {
 
 const log = pino({ level: 'silent' });
 
-const job = (task: string, attempt: number): JobContext => ({
+/** The context the job engine gives a handler. */
+export const job = (task: string, attempt = 1): JobContext => ({
   jobId: `test-${task}-${attempt}`,
   task,
   lane: 'live',
