@@ -66,6 +66,7 @@ describe('Salesforce SystemModstamp poll', () => {
       username: c.username,
       password: c.password,
       apiVersion: c.apiVersion,
+      callOptionsClient: 'tandem',
       maxRetries: 0,
     });
     ({ store, close: closeStore } = await openTestStore());

@@ -10,3 +10,9 @@ export {
   type CdcSubscriber,
   type CdcSubscriberOptions,
 } from './cdc.ts';
+export {
+  pollSalesforce,
+  type PollCheckpoint,
+  type PollOutcome,
+  type SalesforcePollDeps,
+} from './salesforce-poll.ts';

@@ -1,0 +1,91 @@
+// The safety net under CDC: Leads and Contacts whose SystemModstamp is at or after the watermark
+// minus an overlap (for commits that land late and clocks that disagree) become jobs. What the
+// overlap brings back a second time is recognised by the `seen` map (id → SystemModstamp) kept in
+// the checkpoint, so an unchanged record is not queued again on every sweep.
+import type { Logger } from 'pino';
+import type {
+  ConnectorError,
+  PersonObject,
+  SalesforceConnector,
+  SObjectRecord,
+} from '../../connectors/index.ts';
+import type { CheckpointsRepository, EventsRepository } from '../../store/index.ts';
+import { checkpointNames } from './checkpoint.ts';
+import { enqueueSalesforceRecord, salesforceRecordKey, type JobSink } from './jobs.ts';
+
+export interface PollCheckpoint {
+  /** The latest SystemModstamp seen (epoch ms). */
+  readonly watermark: number;
+  /** Records seen within the overlap window: id → SystemModstamp as Salesforce wrote it. */
+  readonly seen: Readonly<Record<string, string>>;
+}
+
+export interface SalesforcePollDeps {
+  readonly connector: Pick<SalesforceConnector, 'query'>;
+  readonly checkpoints: CheckpointsRepository;
+  readonly events: EventsRepository;
+  readonly jobs: JobSink;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly overlapMs: number;
+}
+
+export type PollOutcome =
+  | { readonly ok: true; readonly queued: readonly string[]; readonly advanced: boolean }
+  | { readonly ok: false; readonly error: ConnectorError };
+
+/** SOQL datetime literal, whole seconds (`2026-03-10T09:00:00Z`): flooring only widens the window. */
+const soqlDateTime = (ms: number) =>
+  new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+
+export async function pollSalesforce(
+  deps: SalesforcePollDeps,
+  object: PersonObject,
+): Promise<PollOutcome> {
+  const name = checkpointNames.salesforcePoll(object);
+  const stored = await deps.checkpoints.get(name);
+  const previous = (stored?.value as PollCheckpoint | undefined) ?? {
+    // First sweep: from now (CDC and the initial matching cover what came before).
+    watermark: deps.now(),
+    seen: {},
+  };
+  const from = previous.watermark - deps.overlapMs;
+  const soql =
+    `SELECT Id, SystemModstamp FROM ${object} ` +
+    `WHERE SystemModstamp >= ${soqlDateTime(from)} ORDER BY SystemModstamp, Id`;
+
+  const seen: Record<string, string> = { ...previous.seen };
+  const queued: string[] = [];
+  let watermark = previous.watermark;
+  for await (const page of deps.connector.query<SObjectRecord & { SystemModstamp: string }>(soql)) {
+    if (!page.ok) return page;
+    for (const record of page.value.records) {
+      const id = record.Id;
+      if (id === undefined) continue;
+      const modstamp = record.SystemModstamp;
+      const at = Date.parse(modstamp);
+      if (at > watermark) watermark = at;
+      if (seen[id] === modstamp) continue;
+      seen[id] = modstamp;
+      await enqueueSalesforceRecord(deps.jobs, object, id);
+      queued.push(id);
+      await deps.events.append({
+        kind: 'change.captured',
+        subject: salesforceRecordKey(object, id),
+        data: { source: 'salesforce.poll', systemModstamp: modstamp },
+      });
+    }
+  }
+
+  // Keep only what the next sweep's overlap can bring back.
+  const horizon = watermark - deps.overlapMs;
+  for (const [id, modstamp] of Object.entries(seen))
+    if (Date.parse(modstamp) < horizon) delete seen[id];
+  const next: PollCheckpoint = { watermark, seen };
+  const written = await deps.checkpoints.set(name, next, stored?.version ?? 0);
+  if (!written)
+    deps.log.warn({ checkpoint: name }, 'another process moved the poll checkpoint; keeping its');
+  if (queued.length > 0)
+    deps.log.info({ object, queued: queued.length }, 'the SystemModstamp poll queued changes');
+  return { ok: true, queued, advanced: written !== undefined };
+}
