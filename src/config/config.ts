@@ -18,6 +18,7 @@ export interface Config {
   readonly shutdownGraceMs: number;
   readonly jobLeaseMs: number;
   readonly queueSchema: string;
+  readonly queueFetchSize: number;
   readonly logLevel: (typeof logLevels)[number];
   readonly logFormat: (typeof logFormats)[number];
   /** Where each setting's value came from, for `tandem doctor`. */
@@ -117,6 +118,7 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     shutdownGraceMs: values.shutdownGraceMs as number,
     jobLeaseMs: values.jobLeaseMs as number,
     queueSchema: values.queueSchema as string,
+    queueFetchSize: values.queueFetchSize as number,
     logLevel: values.logLevel as Config['logLevel'],
     logFormat: values.logFormat as Config['logFormat'],
     sources,

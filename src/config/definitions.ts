@@ -131,6 +131,18 @@ export const settingDefinitions = {
     default: 'graphile_worker',
     describe: 'PostgreSQL schema of the job queue (graphile-worker), beside Tandem’s own tables.',
   },
+  queueFetchSize: {
+    env: 'TANDEM_QUEUE_FETCH_SIZE',
+    flag: undefined,
+    schema: z.coerce
+      .number({ error: 'must be a whole number from 0 to 1000' })
+      .int({ error: 'must be a whole number from 0 to 1000' })
+      .min(0, { error: 'must be a whole number from 0 to 1000' })
+      .max(1000, { error: 'must be a whole number from 0 to 1000' }),
+    default: 0,
+    describe:
+      'PostgreSQL only: jobs a worker fetches per query. 0 fetches one at a time (strict lane order); 64 multiplies throughput, but a new interactive job may wait for a fetched batch.',
+  },
   shutdownGraceMs: {
     env: 'TANDEM_SHUTDOWN_GRACE_MS',
     flag: undefined,

@@ -2,7 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/index.ts';
-import { verifyIntercomSignature } from '../connectors/intercom/index.ts';
+import {
+  createIntercomConnector,
+  createSalesforceConnector,
+  verifyIntercomSignature,
+} from '../connectors/index.ts';
 import {
   createEmbeddedEngine,
   createPostgresEngine,
@@ -13,6 +17,8 @@ import {
 import { createApp, createMetrics, type Metrics } from '../server/index.ts';
 import type { Store } from '../store/index.ts';
 import { credentialNames } from '../sync/connections.ts';
+import { storedConnections } from '../sync/person-connections.ts';
+import { createPersonSync } from '../sync/person-sync.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
 import { ensureAdminToken, StartupError } from './local-state.ts';
@@ -67,7 +73,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const metrics: Metrics = createMetrics(() => (engine ? engine.stats() : Promise.resolve([])));
     const tasks = {
       ...builtinTasks({ events: store.events, workerId }),
-      [intercomContactTask]: webhookIntakeStep(store),
+      // People sync: sync.intercom.contact and sync.salesforce.record, on the stored connections.
+      ...createPersonSync({
+        store,
+        ...storedConnections(
+          store,
+          { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
+          { onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens') },
+        ),
+      }).tasks,
       ...options.tasks,
     };
     const common = {
@@ -87,6 +101,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             ...common,
             connectionString: config.database.url,
             schema: config.queueSchema,
+            localQueueSize: config.queueFetchSize,
           });
     const jobs = engine;
     await engine.start();
@@ -172,23 +187,6 @@ export interface IntercomContactPayload {
   readonly recordKey: string;
   /** The newest inbox event of the record when the job was (re)queued. */
   readonly inboxId: number;
-}
-
-/**
- * The intake step only, until the people-sync handler takes over this task (a handler given in
- * `options.tasks` replaces it): it marks the record's stored webhooks processed, up to the one
- * that queued the job, and says in the ledger (`webhook.received`) that they were taken in.
- * It syncs nothing.
- */
-function webhookIntakeStep(store: Store): TaskHandler<IntercomContactPayload> {
-  return async (payload, ctx) => {
-    const events = await store.inbox.markRecordProcessed(payload.recordKey, payload.inboxId);
-    await store.events.append({
-      kind: 'webhook.received',
-      subject: payload.recordKey,
-      data: { inboxId: payload.inboxId, events, job: ctx.jobId },
-    });
-  };
 }
 
 function listen(
