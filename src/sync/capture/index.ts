@@ -16,3 +16,9 @@ export {
   type PollOutcome,
   type SalesforcePollDeps,
 } from './salesforce-poll.ts';
+export {
+  sweepIntercom,
+  type IntercomSweepDeps,
+  type SweepCheckpoint,
+  type SweepOutcome,
+} from './intercom-sweep.ts';
