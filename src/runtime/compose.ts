@@ -11,7 +11,6 @@ import {
   createEmbeddedEngine,
   createPostgresEngine,
   type JobEngine,
-  type TaskHandler,
   type TaskList,
 } from '../queue/index.ts';
 import { createApp, createMetrics, type Metrics } from '../server/index.ts';

@@ -101,7 +101,7 @@ interface Run {
   readonly payload: JobPayload;
   readonly ids: { readonly intercomId?: string; readonly salesforceId?: string };
   readonly flow: (ctx: RunContext) => Promise<void>;
-  readonly markProcessed: () => Promise<unknown>;
+  readonly markProcessed: () => Promise<number>;
 }
 
 export function createPersonSync(deps: PersonSyncDeps): PersonSync {
@@ -150,9 +150,11 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
         reason: connections.reason,
         detail: connections.detail,
       });
-      // Not connected: nothing to do yet (the sweeps catch up). Needs reconnect: the change waits.
+      // Needs reconnect: the change waits. Not connected: nothing to sync it to yet; the stored
+      // events are done with (the sweeps catch up once both systems are connected).
       if (connections.reason === 'needs_reconnect')
         throw new RetryAfterError(connections.detail, reconnectWaitMs);
+      await taken(spec, job);
       return;
     }
     const { salesforce, intercom } = connections;
@@ -171,8 +173,19 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
       if (!(error instanceof SyncCallError)) throw error;
       throw await failed(spec, job, ledger, error);
     }
-    await spec.markProcessed();
+    await taken(spec, job);
     await store.failures.resolveRecord(spec.recordKey, 'synced');
+  }
+
+  /** Marks the record's stored events processed and says so (`webhook.received`, `change.received`). */
+  async function taken(spec: Run, job: JobContext): Promise<void> {
+    const events = await spec.markProcessed();
+    if (events === 0 && spec.payload['inboxId'] === undefined) return;
+    await store.events.append({
+      kind: spec.trigger === 'intercom' ? 'webhook.received' : 'change.received',
+      subject: spec.recordKey,
+      data: { inboxId: spec.payload['inboxId'] ?? null, events, job: job.jobId },
+    });
   }
 
   /** Records a failed call and answers the control error the job throws. */
