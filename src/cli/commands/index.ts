@@ -4,7 +4,10 @@ import { connectCommand } from './connect.ts';
 import { demoCommand } from './demo.ts';
 import { doctorCommand } from './doctor.ts';
 import { emulateCommand } from './emulate.ts';
+import { failuresCommand } from './failures.ts';
+import { logCommand } from './log.ts';
 import { migrateCommand } from './migrate.ts';
+import { retryCommand } from './retry.ts';
 import { serveCommand } from './serve.ts';
 import { validateCommand } from './validate.ts';
 import { workerCommand } from './worker.ts';
@@ -19,5 +22,8 @@ export const commands: readonly Command[] = [
   configCommand,
   validateCommand,
   doctorCommand,
+  logCommand,
+  failuresCommand,
+  retryCommand,
   emulateCommand,
 ];
