@@ -163,6 +163,41 @@ describe('people sync: Intercom to Salesforce', () => {
     assert.equal(lead?.['Plan__c'], 'team');
   });
 
+  it('waits as long as Intercom asks when it is rate limited', async () => {
+    await w.intercomFault({
+      method: 'GET',
+      path: `/contacts/${firstContactId}`,
+      status: 429,
+      times: 1,
+    });
+    await assert.rejects(w.runIntercom(firstContactId), (error: Error & { delayMs?: number }) => {
+      assert.equal(error.name, 'RetryAfterError');
+      assert.ok((error.delayMs ?? 0) > 0);
+      return true;
+    });
+    await w.runIntercom(firstContactId);
+  });
+
+  it('marks Intercom "needs reconnect" when it refuses the token, and lets the change wait', async () => {
+    await w.intercomFault({
+      method: 'GET',
+      path: `/contacts/${firstContactId}`,
+      status: 401,
+      times: 1,
+    });
+    await assert.rejects(w.runIntercom(firstContactId), (error: Error & { delayMs?: number }) => {
+      assert.equal(error.name, 'RetryAfterError');
+      assert.ok((error.delayMs ?? 0) >= 60_000);
+      return true;
+    });
+    assert.equal(w.reconnects.at(-1)?.system, 'intercom');
+    assert.deepEqual(
+      await w.store.failures.listOpen({ recordKey: `intercom:contact:${firstContactId}` }),
+      [],
+      'a paused connection is not a failed record',
+    );
+  });
+
   it('skips with reason not_connected and succeeds while a system is not connected', async () => {
     const connected = w.connections;
     w.connections = { ok: false, reason: 'not_connected', detail: 'not connected' };

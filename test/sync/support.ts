@@ -42,6 +42,10 @@ export interface SyncWorld {
   /** Someone else's: a person editing Salesforce (no `client=tandem`). */
   readonly salesforceUser: SalesforceConnector;
   readonly sync: PersonSync;
+  /** The connections the handlers marked "needs reconnect", with the reason. */
+  readonly reconnects: { system: string; reason: string }[];
+  /** Injects a fault into the Intercom emulator. */
+  intercomFault(fault: Record<string, unknown>): Promise<void>;
   /** What `openConnections` answers; tests may switch it. */
   connections: OpenedConnections;
   setSettings(input: SettingsInput): Promise<void>;
@@ -101,9 +105,18 @@ export async function startSyncWorld(): Promise<SyncWorld> {
     sync: createPersonSync({
       store,
       openConnections: async () => world.connections,
-      markNeedsReconnect: async () => {},
+      markNeedsReconnect: async (system, reason) => void world.reconnects.push({ system, reason }),
     }),
     connections: { ok: true, salesforce, intercom },
+    reconnects: [],
+    async intercomFault(fault) {
+      const res = await fetch(`${ic.url}/__emulator/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(fault),
+      });
+      if (res.status >= 300) throw new Error(`fault refused: ${await res.text()}`);
+    },
     async setSettings(input) {
       const parsed = parseSettings(input);
       if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems));
