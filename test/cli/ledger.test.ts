@@ -91,6 +91,7 @@ async function history(store: Store): Promise<void> {
       operation: 'update_salesforce',
       message: 'Acme is not a customer',
       fields: ['Company'],
+      next: 'needs_attention',
     },
   });
   await store.events.append({ kind: 'sync.skipped', subject: 'intercom:contact:someone-else' });
@@ -119,7 +120,7 @@ describe('tandem log', () => {
     );
     assert.match(
       row('sync.failed'),
-      /validation FIELD_CUSTOM_VALIDATION_EXCEPTION during update_salesforce — Acme is not a customer \[Company\]/,
+      /validation FIELD_CUSTOM_VALIDATION_EXCEPTION during update_salesforce — Acme is not a customer \[Company\] → needs attention/,
     );
     assert.doesNotMatch(run.stdout, /someone-else/);
     assert.match(run.stdout, /Needs attention \(1\):/);

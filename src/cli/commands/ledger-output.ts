@@ -91,6 +91,13 @@ function sideText(value: unknown): string {
   return parts.length > 0 ? parts.join(' ↔ ') : valueText(side, 60);
 }
 
+/** What `sync.failed` says happens next. */
+const nextSteps: Record<string, string> = {
+  needs_attention: '→ needs attention',
+  needs_reconnect: '→ paused until reconnected',
+  retry: '→ will retry',
+};
+
 const withDetail = (head: string, detail: string | undefined) =>
   detail ? `${head}: ${detail}` : head;
 
@@ -112,7 +119,8 @@ export function summaryOf(event: LedgerEvent): string {
             .filter((f) => f !== undefined)
             .map((f) => `${valueText(f['field'])} from ${valueText(f['source'])}`)
         : [];
-      const verb = data['created'] === false ? 'found existing Lead' : 'created Lead';
+      // An upsert on the external-ID field may find the Lead a retried create already made.
+      const verb = data['created'] === false ? 'upserted existing Lead' : 'created Lead';
       return [
         `${verb} ${str(data['salesforceId']) ?? ''}`.trim(),
         fields > 0 ? `${fields} field${fields === 1 ? '' : 's'}` : undefined,
@@ -147,7 +155,7 @@ export function summaryOf(event: LedgerEvent): string {
             message ?? '',
             (data['fields'] as unknown[]).map((f) => valueText(f)),
           ).trim(),
-        typeof data['failure'] === 'number' && `(failure #${data['failure']})`,
+        nextSteps[str(data['next']) ?? ''],
       ]
         .filter(Boolean)
         .join(' ');
@@ -182,6 +190,9 @@ export function summaryOf(event: LedgerEvent): string {
         `failure #${valueText(data['failure'])} (${valueText(data['category'])}) resolved by ${valueText(data['by'])}`,
         str(data['note']),
       );
+    case 'change.captured':
+    case 'change.gap':
+      return valueText(data['source'] ?? data['changeType'], 60);
     case 'connection.needs_reconnect':
       return withDetail(valueText(data['reason'], 80), str(data['action']));
     default: {
