@@ -19,6 +19,10 @@ export interface Config {
   readonly jobLeaseMs: number;
   readonly queueSchema: string;
   readonly queueFetchSize: number;
+  readonly salesforcePollSeconds: number;
+  readonly salesforcePollOverlapSeconds: number;
+  readonly intercomSweepSeconds: number;
+  readonly intercomSweepOverlapSeconds: number;
   readonly logLevel: (typeof logLevels)[number];
   readonly logFormat: (typeof logFormats)[number];
   /** Where each setting's value came from, for `tandem doctor`. */
@@ -119,6 +123,10 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     jobLeaseMs: values.jobLeaseMs as number,
     queueSchema: values.queueSchema as string,
     queueFetchSize: values.queueFetchSize as number,
+    salesforcePollSeconds: values.salesforcePollSeconds as number,
+    salesforcePollOverlapSeconds: values.salesforcePollOverlapSeconds as number,
+    intercomSweepSeconds: values.intercomSweepSeconds as number,
+    intercomSweepOverlapSeconds: values.intercomSweepOverlapSeconds as number,
     logLevel: values.logLevel as Config['logLevel'],
     logFormat: values.logFormat as Config['logFormat'],
     sources,

@@ -151,6 +151,36 @@ export const settingDefinitions = {
     describe:
       'On SIGTERM/SIGINT, how long running jobs may take to finish before they are released.',
   },
+  salesforcePollSeconds: {
+    env: 'TANDEM_SALESFORCE_POLL_SECONDS',
+    flag: undefined,
+    schema: positiveInt(86_400),
+    default: 60,
+    describe:
+      'How often Leads and Contacts are polled on SystemModstamp, the safety net under Change Data Capture.',
+  },
+  salesforcePollOverlapSeconds: {
+    env: 'TANDEM_SALESFORCE_POLL_OVERLAP_SECONDS',
+    flag: undefined,
+    schema: positiveInt(86_400),
+    default: 300,
+    describe:
+      'How far behind its watermark the Salesforce poll looks again, for late commits and clock skew.',
+  },
+  intercomSweepSeconds: {
+    env: 'TANDEM_INTERCOM_SWEEP_SECONDS',
+    flag: undefined,
+    schema: positiveInt(86_400),
+    default: 300,
+    describe: 'How often the Intercom reconciliation sweep looks for changes webhooks missed.',
+  },
+  intercomSweepOverlapSeconds: {
+    env: 'TANDEM_INTERCOM_SWEEP_OVERLAP_SECONDS',
+    flag: undefined,
+    schema: positiveInt(86_400),
+    default: 300,
+    describe: 'How far behind its watermark the Intercom sweep looks again.',
+  },
   logLevel: {
     env: 'TANDEM_LOG_LEVEL',
     flag: 'log-level',

@@ -22,3 +22,11 @@ export {
   type SweepCheckpoint,
   type SweepOutcome,
 } from './intercom-sweep.ts';
+export { acquireLease, releaseLease, type LeaseValue } from './lease.ts';
+export {
+  createChangeCapture,
+  type CaptureSettings,
+  type ChangeCapture,
+  type ChangeCaptureOptions,
+  type SystemState,
+} from './capture.ts';
