@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { unwrap } from '../../src/connectors/index.ts';
+import { startSyncWorld, type SyncWorld } from './support.ts';
+
+describe('people sync: links follow the records', () => {
+  let w: SyncWorld;
+  const newLead = async (email: string) => {
+    const [saved] = await w.salesforceUser.create('Lead', [
+      { LastName: email.split('@')[0], Company: 'Elsewhere', Email: email },
+    ]);
+    return unwrap(saved!).id;
+  };
+  const linkedPair = async (email: string) => {
+    const contact = unwrap(await w.intercom.createContact({ role: 'lead', email }));
+    await w.runIntercom(contact.id);
+    const link = await w.store.links.findByIntercomId(contact.id);
+    assert.ok(link, `${email} is linked`);
+    return { contactId: contact.id, leadId: link.salesforceId };
+  };
+
+  before(async () => {
+    w = await startSyncWorld();
+    await w.setSettings({ matching: { mode: 'email' }, externalIdField: 'Intercom_Id__c' });
+  });
+  after(() => w.close());
+
+  it('creates a Lead by upsert on the external-ID field, holding the Intercom id', async () => {
+    const upsertsBefore = await upserts(w);
+    const { contactId, leadId } = await linkedPair('upsert.me@example.test');
+    const lead = (await w.records('Lead')).find((l) => l['Id'] === leadId);
+    assert.equal(lead?.['Intercom_Id__c'], contactId);
+    assert.equal((await upserts(w)) - upsertsBefore, 1);
+  });
+
+  it('moves a link to another Lead with the new email when the Intercom email changes', async () => {
+    const { contactId, leadId } = await linkedPair('old.address@example.test');
+    const other = await newLead('new.address@example.test');
+    unwrap(await w.intercom.updateContact(contactId, { email: 'new.address@example.test' }));
+    await w.runIntercom(contactId);
+
+    const link = await w.store.links.findByIntercomId(contactId);
+    assert.equal(link?.salesforceId, other);
+    assert.notEqual(other, leadId);
+    const moved = (await w.events('link.moved')).at(-1);
+    assert.equal(moved?.data['reason'], 'email_changed_remapped_lead');
+  });
+
+  it('moves a link to the master record of a Salesforce merge', async () => {
+    const { contactId, leadId } = await linkedPair('merged.away@example.test');
+    const master = await newLead('survivor@example.test');
+    const merged = await w.sf.control('merge', {
+      object: 'Lead',
+      masterId: master,
+      mergeIds: [leadId],
+    });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    await w.runSalesforce('Lead', leadId);
+
+    assert.equal((await w.store.links.findByIntercomId(contactId))?.salesforceId, master);
+    const moved = (await w.events('link.moved')).at(-1);
+    assert.equal(moved?.data['reason'], 'salesforce_merged');
+  });
+
+  it('drops the link when the Intercom contact is deleted, and keeps the Salesforce Lead', async () => {
+    const { contactId, leadId } = await linkedPair('leaving@example.test');
+    unwrap(await w.intercom.deleteContact(contactId));
+    await w.runIntercom(contactId);
+
+    assert.equal(await w.store.links.findByIntercomId(contactId), undefined);
+    assert.ok((await w.records('Lead')).some((l) => l['Id'] === leadId));
+    const dropped = (await w.events('link.dropped')).at(-1);
+    assert.equal(dropped?.data['reason'], 'intercom_deleted');
+  });
+
+  it('matches a Salesforce change to the Intercom contact with its email, and creates no Intercom person', async () => {
+    const contact = unwrap(
+      await w.intercom.createContact({ role: 'user', email: 'from.crm@example.test' }),
+    );
+    const leadId = await newLead('from.crm@example.test');
+    await w.runSalesforce('Lead', leadId);
+    assert.equal((await w.store.links.findBySalesforceId(leadId))?.intercomId, contact.id);
+
+    const orphan = await newLead('nobody.in.intercom@example.test');
+    const contactsBefore = (await (await fetch(`${w.ic.url}/__emulator/contacts`)).json()) as {
+      total_count: number;
+    };
+    await w.runSalesforce('Lead', orphan);
+    const contactsAfter = (await (await fetch(`${w.ic.url}/__emulator/contacts`)).json()) as {
+      total_count: number;
+    };
+    assert.equal(contactsAfter.total_count, contactsBefore.total_count);
+    const skipped = (await w.events('sync.skipped')).at(-1);
+    assert.equal(skipped?.data['reason'], 'no_counterpart');
+  });
+});
+
+async function upserts(w: SyncWorld): Promise<number> {
+  return Object.entries(await w.salesforceCalls())
+    .filter(([endpoint]) => endpoint.startsWith('PATCH') && endpoint.includes('Intercom_Id__c'))
+    .reduce((sum, [, n]) => sum + n, 0);
+}
