@@ -160,8 +160,12 @@ export function summaryOf(event: LedgerEvent): string {
         .filter(Boolean)
         .join(' ');
     }
-    case 'link.created':
-      return withDetail(`linked ${sideText(data)}`, str(data['reason']));
+    case 'link.created': {
+      const passed = Array.isArray(data['duplicates']) ? data['duplicates'].length : 0;
+      const duplicates =
+        passed > 0 ? `; ${passed} duplicate candidate${passed === 1 ? '' : 's'} passed over` : '';
+      return withDetail(`linked ${sideText(data)}`, str(data['reason'])) + duplicates;
+    }
     case 'link.moved': {
       const from = record(data['from']) ?? {};
       const to = record(data['to']) ?? {};
