@@ -12,7 +12,8 @@ export class SyncCallError extends Error {
   /** What Tandem was doing: `create_lead`, `update_salesforce`, `read_contact`, … */
   readonly operation: string;
   constructor(operation: string, error: ConnectorError) {
-    super(`${operation}: ${error.system} ${error.code}: ${error.message}`);
+    const code = error.code === 'validation' ? `${error.code} ${error.errorCode}` : error.code;
+    super(`${operation}: ${error.system} ${code}: ${error.message}`);
     this.error = error;
     this.operation = operation;
   }
