@@ -14,7 +14,7 @@ import {
   startSalesforceHarness,
   type SalesforceHarness,
 } from '../connectors/salesforce-harness.ts';
-import { openTestStore, recordingJobs, silentLog } from './capture-support.ts';
+import { eventuallyAsync, openTestStore, recordingJobs, silentLog } from './capture-support.ts';
 
 const lead = '/data/LeadChangeEvent';
 const contact = '/data/ContactChangeEvent';
@@ -81,20 +81,23 @@ describe('Salesforce change capture through CDC', () => {
     await eventually(() => jobs.added.length >= 1);
     assert.deepEqual(jobs.added[0], {
       task: 'sync.salesforce.record',
-      payload: { salesforceId: id, type: 'Lead' },
+      payload: { salesforceId: id, type: 'Lead', inboxId: jobs.added[0]?.payload['inboxId'] },
       options: { jobKey: `salesforce:Lead:${id}`, lane: 'live' },
     });
     assert.equal(jobs.added.length, 1);
-    const inbox = await store.inbox.pending();
-    assert.equal(inbox.length, 0, 'the stored event is marked handed on');
-    const ledger = await store.events.list({ subject: `salesforce:Lead:${id}` });
+    const [stored] = await store.inbox.pending({ recordKey: `salesforce:Lead:${id}` });
+    assert.equal(stored?.id, jobs.added[0]?.payload['inboxId'], 'the job names the stored event');
+    const subject = `salesforce:Lead:${id}`;
+    await eventuallyAsync(async () => (await store.events.list({ subject })).length > 0);
+    const ledger = await store.events.list({ subject });
     assert.equal(ledger.length, 1);
     assert.equal(ledger[0]?.kind, 'change.captured');
     assert.equal(ledger[0]?.data['changeType'], 'CREATE');
     assert.equal(ledger[0]?.data['fromTandem'], true, 'the harness connector writes as tandem');
     assert.match(String(ledger[0]?.data['changeOrigin']), /client=tandem/);
     const replayId = ledger[0]?.data['replayId'];
-    assert.equal(await readReplayId(store.checkpoints, lead), replayId);
+    assert.equal(stored?.eventId, `${lead}:${String(replayId)}`);
+    await eventuallyAsync(async () => (await readReplayId(store.checkpoints, lead)) === replayId);
     await s.stop();
   });
 
@@ -104,7 +107,8 @@ describe('Salesforce change capture through CDC', () => {
     await s.start();
     const id = await createRecord(sf, 'Contact', 'Contacted');
     await eventually(() => jobs.keys().includes(`salesforce:Contact:${id}`));
-    assert.deepEqual(jobs.added.at(-1)?.payload, { salesforceId: id, type: 'Contact' });
+    assert.equal(jobs.added.at(-1)?.payload['type'], 'Contact');
+    assert.equal(jobs.added.at(-1)?.payload['salesforceId'], id);
     await s.stop();
   });
 
@@ -202,14 +206,20 @@ describe('Salesforce gap events', () => {
     await close();
   });
 
-  it('does not queue an event again when it is replayed after it was handed on', async () => {
+  it('does not queue an event again when it is replayed after its record was synced', async () => {
     const { store, close } = await openTestStore();
     const jobs = recordingJobs();
     const deps = { ...store, jobs, onOverflow: () => {} };
     const event = gapEvent('UPDATE', ['00Q3'], 11);
     await captureChangeEvent(deps, lead, event);
+    // What the sync.salesforce.record handler does when it has run.
+    await store.inbox.markRecordProcessed(
+      'salesforce:Lead:00Q3',
+      Number(jobs.added[0]?.payload['inboxId']),
+    );
     await captureChangeEvent(deps, lead, event);
     assert.deepEqual(jobs.keys(), ['salesforce:Lead:00Q3']);
+    assert.equal((await store.events.list({ kind: 'change.captured' })).length, 1);
     await close();
   });
 });

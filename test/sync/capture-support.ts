@@ -49,3 +49,12 @@ export function recordingJobs(): JobSink & { readonly added: AddedJob[]; keys():
     },
   };
 }
+
+/** Waits until the async predicate holds, polling every 20 ms, failing after `ms`. */
+export async function eventuallyAsync(predicate: () => Promise<boolean>, ms = 5000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await predicate())) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

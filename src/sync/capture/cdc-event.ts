@@ -53,15 +53,17 @@ async function capturePersonChange(
   const header = event.payload.ChangeEventHeader;
   const replayId = event.event.replayId;
   const ids = header.recordIds;
+  const single = ids.length === 1 && header.changeType !== 'GAP_OVERFLOW' ? ids[0] : undefined;
   const { event: stored, duplicate } = await deps.inbox.add({
     source: 'salesforce',
     topic: `${type}.${header.changeType}`,
     eventId: `${channel}:${replayId}`,
-    recordKey: ids.length === 1 && ids[0] !== undefined ? salesforceRecordKey(type, ids[0]) : null,
+    recordKey: single === undefined ? null : salesforceRecordKey(type, single),
     body: JSON.stringify(event),
   });
-  // Already turned into jobs before a restart: nothing to add again.
-  if (duplicate && stored.processedAt !== null) return;
+  // Already synced before a restart: nothing to queue again. (Stored but not synced yet: queued
+  // again, which the job key coalesces, as the webhook intake does.)
+  if (stored.processedAt !== null) return;
 
   const gap = header.changeType.startsWith('GAP_');
   const data = {
@@ -76,11 +78,20 @@ async function capturePersonChange(
   };
   if (header.changeType === 'GAP_OVERFLOW') {
     deps.onOverflow(type);
-    await deps.events.append({ kind: 'change.gap', subject: `salesforce:${type}`, data });
   } else {
     // A GAP_* event says "this record changed, fields unknown": the job retrieves it, which is
     // the targeted poll the gap asks for.
-    for (const id of ids) await enqueueSalesforceRecord(deps.jobs, type, id);
+    for (const id of ids)
+      await enqueueSalesforceRecord(
+        deps.jobs,
+        type,
+        id,
+        single === undefined ? undefined : stored.id,
+      );
+  }
+  if (!duplicate) {
+    if (ids.length === 0)
+      await deps.events.append({ kind: 'change.gap', subject: `salesforce:${type}`, data });
     for (const id of ids)
       await deps.events.append({
         kind: gap ? 'change.gap' : 'change.captured',
@@ -88,7 +99,8 @@ async function capturePersonChange(
         data,
       });
   }
-  // For Salesforce events "processed" means "handed to the sync as jobs": the job payload names
-  // the record, not the event, and the handler reads the record's current state.
-  await deps.inbox.markProcessed([stored.id]);
+  // The handler marks a one-record event processed when it syncs the record (the payload names
+  // the event); an event of several records, or an overflow, has no record key to be marked by,
+  // so it counts as processed once its jobs are queued.
+  if (single === undefined) await deps.inbox.markProcessed([stored.id]);
 }
