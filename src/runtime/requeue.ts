@@ -3,12 +3,13 @@
 import type { Config } from '../config/index.ts';
 import { createEmbeddedEngine, createPostgresEngine, type JobEngine } from '../queue/index.ts';
 import type { Failure, Store } from '../store/index.ts';
+import { intercomContactTask, salesforceRecordTask } from '../sync/capture/jobs.ts';
 import { parseRecordKey } from '../sync/timeline.ts';
 
-/** The task of each record kind, as the change capture queues them (see compose.ts). */
+/** The task of each record kind, as change capture queues them. */
 export const syncTasks = {
-  intercom: 'sync.intercom.contact',
-  salesforce: 'sync.salesforce.record',
+  intercom: intercomContactTask,
+  salesforce: salesforceRecordTask,
 } as const;
 
 /** The sync task of a record key; undefined for a key that names no record. */

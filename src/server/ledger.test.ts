@@ -4,7 +4,11 @@ import { afterEach, describe, it } from 'node:test';
 import pino from 'pino';
 import type { AddJobOptions, JobPayload } from '../queue/index.ts';
 import { failureRequeuer, syncTaskFor } from '../runtime/requeue.ts';
-import { intercomContactTask } from '../runtime/compose.ts';
+import {
+  intercomContactKey as captureContactKey,
+  salesforceRecordKey,
+} from '../sync/capture/jobs.ts';
+import { recordKey } from '../sync/timeline.ts';
 import { createSecretBox, openStore, type NewFailure, type Store } from '../store/index.ts';
 import { createApp, createMetrics, intercomContactKey } from './index.ts';
 
@@ -224,9 +228,16 @@ describe('GET /api/records/{system}/{id}/timeline', () => {
     );
   });
 
-  it('keys Intercom records the way the webhook intake keys their jobs', () => {
-    assert.equal(syncTaskFor(intercomContactKey('abc')), intercomContactTask);
+  it('keys records the way the webhook intake and change capture key their jobs', () => {
+    assert.equal(recordKey({ system: 'intercom', id: 'abc' }), intercomContactKey('abc'));
+    assert.equal(recordKey({ system: 'intercom', id: 'abc' }), captureContactKey('abc'));
+    assert.equal(
+      recordKey({ system: 'salesforce', id: '003A', type: 'Contact' }),
+      salesforceRecordKey('Contact', '003A'),
+    );
+    assert.equal(syncTaskFor(intercomContactKey('abc')), 'sync.intercom.contact');
     assert.equal(syncTaskFor('salesforce:Contact:003A'), 'sync.salesforce.record');
+    assert.equal(syncTaskFor('salesforce:Account:001A'), undefined);
     assert.equal(syncTaskFor('probe:1'), undefined);
   });
 });

@@ -1,9 +1,15 @@
 // `tandem log`, `tandem failures` and `tandem retry`, in-process on an embedded store filled
 // through the store itself, as the sync handlers fill it.
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
-import { createEmbeddedEngine, type JobPayload } from '../../src/queue/index.ts';
-import type { NewFailure, Store } from '../../src/store/index.ts';
+import { after, before, describe, it } from 'node:test';
+import {
+  createEmbeddedEngine,
+  createPostgresEngine,
+  type JobPayload,
+} from '../../src/queue/index.ts';
+import { createSecretBox, openStore, type NewFailure, type Store } from '../../src/store/index.ts';
+import { createTestDatabase } from '../queue/support/database.ts';
+import { skipWithoutPostgres } from '../support/postgres.ts';
 import { Workspace } from './support.ts';
 
 const validation: NewFailure = {
@@ -301,6 +307,42 @@ describe('tandem retry', () => {
     for (const args of [['retry'], ['retry', '1', '--all'], ['retry', 'one']]) {
       const run = await workspace.run(args);
       assert.equal(run.code, 2, args.join(' '));
+    }
+  });
+});
+
+describe('tandem retry on PostgreSQL', { skip: await skipWithoutPostgres() }, () => {
+  let database: Awaited<ReturnType<typeof createTestDatabase>>;
+  const key = 'ab'.repeat(32);
+  before(async () => (database = await createTestDatabase('retry')));
+  after(() => database.drop());
+
+  it('adds the replay through graphile-worker for the workers to take, once', async () => {
+    const store = openStore({
+      location: { kind: 'postgres', url: database.url },
+      secretBox: createSecretBox(Buffer.from(key, 'hex')),
+    });
+    try {
+      await store.migrate();
+      await store.failures.record(limit);
+    } finally {
+      await store.close();
+    }
+    const workspace = new Workspace();
+    const env = { DATABASE_URL: database.url, TANDEM_SECRET_KEY: key };
+    const run = await workspace.run(['retry', '--all'], { env });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /Replayed #1 salesforce:Contact:003B/);
+    const again = await workspace.run(['retry', '1'], { env });
+    assert.match(again.stdout, /already left the list/);
+
+    const engine = createPostgresEngine({ connectionString: database.url, tasks: {} });
+    try {
+      assert.deepEqual(await engine.stats(), [
+        { task: 'sync.salesforce.record', lane: 'interactive', queued: 1, running: 0, failed: 0 },
+      ]);
+    } finally {
+      await engine.stop();
     }
   });
 });
