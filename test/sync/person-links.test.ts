@@ -73,6 +73,40 @@ describe('people sync: links follow the records', () => {
     assert.equal(dropped?.data['reason'], 'intercom_deleted');
   });
 
+  it('keeps the link of an Intercom lead that signs up as a user, and creates no second Lead', async () => {
+    const { contactId, leadId } = await linkedPair('signs.up@example.test');
+    const leadsBefore = (await w.records('Lead')).length;
+    const signedUp = await fetch(`${w.ic.url}/__emulator/contacts/${contactId}/signup`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ external_id: 'U-1' }),
+    });
+    assert.equal(signedUp.status, 200);
+    await w.runIntercom(contactId);
+
+    assert.equal((await w.store.links.findByIntercomId(contactId))?.salesforceId, leadId);
+    assert.equal((await w.records('Lead')).length, leadsBefore);
+  });
+
+  it('deletes the Salesforce Lead too when deleteOtherSide says so', async () => {
+    const { contactId, leadId } = await linkedPair('delete.both@example.test');
+    const current = await w.store.settings.get('sync');
+    await w.setSettings({
+      ...(current?.value as object),
+      deleteOtherSide: 'to_salesforce',
+    });
+    try {
+      unwrap(await w.intercom.deleteContact(contactId));
+      await w.runIntercom(contactId);
+    } finally {
+      await w.setSettings({ ...(current?.value as object) });
+    }
+    assert.equal(await w.store.links.findByIntercomId(contactId), undefined);
+    assert.ok(!(await w.records('Lead')).some((l) => l['Id'] === leadId));
+    const dropped = (await w.events('link.dropped')).at(-1);
+    assert.deepEqual(dropped?.data['deleteOnOtherSide'], { system: 'salesforce', id: leadId });
+  });
+
   it('matches a Salesforce change to the Intercom contact with its email, and creates no Intercom person', async () => {
     const contact = unwrap(
       await w.intercom.createContact({ role: 'user', email: 'from.crm@example.test' }),
