@@ -15,6 +15,7 @@ import {
 } from '../queue/index.ts';
 import { createApp, createMetrics, type Metrics } from '../server/index.ts';
 import type { Store } from '../store/index.ts';
+import { createChangeCapture, type ChangeCapture } from '../sync/capture/index.ts';
 import { credentialNames } from '../sync/connections.ts';
 import { storedConnections } from '../sync/person-connections.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
@@ -65,6 +66,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const workerId = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   let engine: JobEngine | undefined;
   let server: ServerType | undefined;
+  let capture: ChangeCapture | undefined;
   try {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
@@ -153,6 +155,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         isAdminToken: adminToken.verify,
       });
       url = await listen(app.fetch, config, (s) => (server = s));
+      // CDC, the SystemModstamp poll and the Intercom sweep, in the one process holding the
+      // capture lease (docs/change-capture.md). Not awaited: it connects in the background.
+      capture = createChangeCapture({
+        store,
+        jobs,
+        factories: { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
+        log: log.child({ component: 'capture' }),
+        holder: workerId,
+        settings: {
+          salesforcePollMs: config.salesforcePollSeconds * 1000,
+          salesforceOverlapMs: config.salesforcePollOverlapSeconds * 1000,
+          intercomSweepMs: config.intercomSweepSeconds * 1000,
+          intercomOverlapMs: config.intercomSweepOverlapSeconds * 1000,
+          leaseMs: config.jobLeaseMs,
+        },
+      });
+      capture.start().catch((error: unknown) => log.error({ err: error }, 'change capture failed'));
     }
     log.info({ role, workerId, database: config.database.kind, url }, 'tandem started');
     return {
@@ -165,6 +184,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       async stop() {
         log.info({ role }, 'stopping: letting running jobs finish');
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        await capture?.stop();
         await jobs.stop({ graceMs: config.shutdownGraceMs });
         await store.close();
         log.info({ role }, 'stopped');
@@ -172,6 +192,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     };
   } catch (error) {
     server?.close();
+    await capture?.stop().catch(() => {});
     await engine?.stop({ graceMs: 0 }).catch(() => {});
     await store.close().catch(() => {});
     throw error;
