@@ -164,6 +164,42 @@ describe('GET /api/records/{system}/{id}/timeline', () => {
     );
   });
 
+  it('follows a converted Lead to its Contact, so either shows the whole history', async () => {
+    const { store, api } = await setUp();
+    await linkedPair(store);
+    const [link] = await store.links.list();
+    await store.links.move(link!.id, { system: 'salesforce', id: '003C', type: 'Contact' });
+    await store.events.append({
+      kind: 'link.moved',
+      subject: 'salesforce:Lead:00Q1',
+      data: {
+        reason: 'lead_converted',
+        from: { intercomId: 'ic-1', salesforceId: '00Q1', salesforceType: 'Lead' },
+        to: { intercomId: 'ic-1', salesforceId: '003C', salesforceType: 'Contact' },
+      },
+    });
+    await store.events.append({ kind: 'record.updated', subject: 'salesforce:Contact:003C' });
+    const expected = [
+      'webhook.received',
+      'lead.created',
+      'record.updated',
+      'link.moved',
+      'record.updated',
+    ];
+    for (const path of [
+      '/records/salesforce/003C/timeline',
+      '/records/intercom/ic-1/timeline',
+      '/records/salesforce/00Q1/timeline?type=Lead',
+    ]) {
+      const body = (await (await api(path)).json()) as TimelineBody;
+      assert.deepEqual(
+        body.data.map((e) => e.kind),
+        expected,
+        path,
+      );
+    }
+  });
+
   it('pages through a long timeline with limit and after', async () => {
     const { store, api } = await setUp();
     await linkedPair(store);

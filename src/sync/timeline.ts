@@ -54,7 +54,10 @@ export interface Timeline {
   };
   /** The live link the record belongs to, if any. */
   readonly link: Link | null;
-  /** The ledger subjects the timeline gathers: the record's key(s) and its counterpart's. */
+  /**
+   * The ledger subjects the timeline gathers: the record's key(s), its counterpart's, and those
+   * of the records its link moved from or to (a converted Lead, a merged contact).
+   */
   readonly subjects: readonly string[];
   /** Oldest first. */
   readonly events: readonly LedgerEvent[];
@@ -64,7 +67,10 @@ export interface Timeline {
 
 /**
  * Gathers a record's timeline. The counterpart is the other side of the record's live link, so
- * a Lead created for an Intercom lead shows what happened on both sides. A Salesforce record
+ * a Lead created for an Intercom lead shows what happened on both sides. A link move is the same
+ * person on a new record, so the records on both ends of every `link.moved` touching the set are
+ * gathered too: a Contact's timeline starts with the Lead it was converted from. Dropped links
+ * are not followed (the other record may belong to someone else since). A Salesforce record
  * whose type is not known (no link, no type given) gathers the events of both a Lead and a
  * Contact with that id; Salesforce ids are unique across objects, so nothing foreign comes in.
  */
@@ -92,7 +98,7 @@ export async function recordTimeline(
       : lookup.system === 'intercom'
         ? [recordKey({ system: 'salesforce', id: link.salesforceId, type: link.salesforceType })]
         : [recordKey({ system: 'intercom', id: link.intercomId })];
-  const subjects = [...new Set([...own, ...counterpart])];
+  const subjects = await withMoves(deps.events, [...own, ...counterpart]);
 
   const limit = page.limit ?? 100;
   // One query per subject, each asking one more than a page, then merged in ledger order:
@@ -110,4 +116,53 @@ export async function recordTimeline(
   const events = merged.slice(0, limit);
   const next = merged.length > limit ? events.at(-1)?.id : undefined;
   return { record: { system: lookup.system, id: lookup.id, type }, link, subjects, events, next };
+}
+
+/** The keys of the link sides a `link.moved` event names (`from` and `to`, each a link). */
+function keysOfMove(event: LedgerEvent): string[] {
+  const keys: string[] = [];
+  for (const end of [event.data['from'], event.data['to']]) {
+    const side = (end ?? {}) as Record<string, unknown>;
+    const { intercomId, salesforceId, salesforceType } = side;
+    if (typeof intercomId === 'string')
+      keys.push(recordKey({ system: 'intercom', id: intercomId }));
+    const type = personObjects.find((object) => object === salesforceType);
+    if (typeof salesforceId === 'string' && type !== undefined)
+      keys.push(recordKey({ system: 'salesforce', id: salesforceId, type }));
+  }
+  return keys;
+}
+
+/**
+ * The keys, plus every key joined to them through link moves, to a fixpoint. Moves are rare next
+ * to other events, so reading them all (by kind, in pages) is cheaper than a per-record index.
+ */
+async function withMoves(
+  events: Pick<EventsRepository, 'list'>,
+  keys: readonly string[],
+): Promise<string[]> {
+  const moves: string[][] = [];
+  for (let after: number | undefined; ;) {
+    const page = await events.list({
+      kind: 'link.moved',
+      limit: 1000,
+      ...(after === undefined ? {} : { after }),
+    });
+    moves.push(...page.map(keysOfMove));
+    if (page.length < 1000) break;
+    after = page.at(-1)?.id;
+  }
+  const found = new Set(keys);
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const move of moves) {
+      if (!move.some((key) => found.has(key))) continue;
+      for (const key of move) {
+        if (found.has(key)) continue;
+        found.add(key);
+        grew = true;
+      }
+    }
+  }
+  return [...found];
 }
