@@ -4,6 +4,7 @@ import {
   matchPerson,
   matchSalesforcePerson,
   onDeleted,
+  onIntercomContactReplaced,
   onIntercomEmailChanged,
   onSalesforceLeadConverted,
   onSalesforceMerged,
@@ -15,7 +16,7 @@ import {
   type SalesforcePerson,
   type Trigger,
 } from '../core/index.ts';
-import type { Link } from '../store/index.ts';
+import type { InboxRepository, Link } from '../store/index.ts';
 import { applyPlan, type ApplyContext } from './person-apply.ts';
 import { applyLinkDecision, identityOf, written, type LinkContext } from './person-links.ts';
 import {
@@ -27,9 +28,48 @@ import {
   salesforceCandidates,
   type ReadContext,
 } from './person-read.ts';
+import { intercomRecordKey } from './person-records.ts';
 
 export interface RunContext extends ReadContext, ApplyContext, LinkContext {
   readonly intercomAttributes: readonly IntercomDataAttribute[];
+  readonly inbox: InboxRepository;
+}
+
+/**
+ * Contacts merged into this one, from the `contact.merged` webhooks waiting for it: the webhook
+ * is the only place Intercom names the contact that disappeared (`merged_from`).
+ */
+async function mergedFrom(ctx: RunContext, contactId: string): Promise<string[]> {
+  const pending = await ctx.inbox.pending({ recordKey: intercomRecordKey(contactId), limit: 1000 });
+  const ids: string[] = [];
+  for (const event of pending) {
+    if (event.topic !== 'contact.merged') continue;
+    try {
+      const body = JSON.parse(event.body) as {
+        data?: { item?: { merged_from?: { id?: unknown } } };
+      };
+      const from = body.data?.item?.merged_from?.id;
+      if (typeof from === 'string' && from !== '' && from !== contactId) ids.push(from);
+    } catch {
+      // The intake stored only verified, parsed notifications; an unreadable one names no one.
+    }
+  }
+  return [...new Set(ids)];
+}
+
+/** Moves the links of contacts merged into this one onto it (or drops them, if it has one). */
+async function followMerges(ctx: RunContext, contactId: string): Promise<void> {
+  for (const fromId of await mergedFrom(ctx, contactId)) {
+    const old = await ctx.links.findByIntercomId(fromId);
+    if (!old) continue;
+    const decision = onIntercomContactReplaced({
+      link: identityOf(old),
+      survivorId: contactId,
+      cause: 'merged',
+      survivorLinkedTo: (await ctx.links.findByIntercomId(contactId))?.salesforceId ?? null,
+    });
+    await applyLinkDecision(ctx, old, decision);
+  }
 }
 
 /** Linked pair (or what is left of it) after following the link's moves. */
@@ -172,6 +212,8 @@ export async function syncFromIntercom(ctx: RunContext, contactId: string): Prom
     await applyLinkDecision(ctx, link, decision);
     return;
   }
+  await followMerges(ctx, contactId);
+  link = (await ctx.links.findByIntercomId(contactId)) ?? null;
   let person: SalesforcePerson | null = null;
   if (link !== null) {
     const followed = await followSalesforce(ctx, link, contact);

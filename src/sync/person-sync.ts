@@ -166,6 +166,7 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
         describe: await describeOf(salesforce),
         intercomAttributes: await attributesOf(intercom),
         links: store.links,
+        inbox: store.inbox,
         ledger,
       };
       await spec.flow(ctx);

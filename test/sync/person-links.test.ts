@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { unwrap } from '../../src/connectors/index.ts';
-import { startSyncWorld, type SyncWorld } from './support.ts';
+import { job, startSyncWorld, type SyncWorld } from './support.ts';
 
 describe('people sync: links follow the records', () => {
   let w: SyncWorld;
@@ -105,6 +107,62 @@ describe('people sync: links follow the records', () => {
     assert.ok(!(await w.records('Lead')).some((l) => l['Id'] === leadId));
     const dropped = (await w.events('link.dropped')).at(-1);
     assert.deepEqual(dropped?.data['deleteOnOtherSide'], { system: 'salesforce', id: leadId });
+  });
+
+  it('moves the link of an Intercom lead merged into a user onto the user', async () => {
+    const { contactId: leadContact, leadId } = await linkedPair('merged.lead@example.test');
+    const user = unwrap(await w.intercom.createContact({ role: 'user', external_id: 'U-77' }));
+    // The contact.merged webhook, stored as the intake stores it (keyed by the survivor).
+    const received: string[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString('utf8')));
+      req.on('end', () => {
+        received.push(body);
+        res.end('{}');
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    const port = (receiver.address() as AddressInfo).port;
+    const control = (path: string, body: unknown) =>
+      fetch(`${w.ic.url}/__emulator${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    try {
+      await control('/webhooks', { url: `http://127.0.0.1:${port}/`, topics: ['contact.merged'] });
+      const merged = await fetch(`${w.ic.url}/contacts/merge`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${w.ic.credentials.accessToken}`,
+          'content-type': 'application/json',
+          accept: 'application/json',
+        },
+        body: JSON.stringify({ from: leadContact, into: user.id }),
+      });
+      assert.equal(merged.status, 200);
+      await control('/webhooks/flush', {});
+    } finally {
+      receiver.close();
+    }
+    assert.equal(received.length, 1);
+    const { event } = await w.store.inbox.add({
+      source: 'intercom',
+      topic: 'contact.merged',
+      eventId: 'merge-1',
+      recordKey: `intercom:contact:${user.id}`,
+      body: received[0]!,
+    });
+    await w.sync.tasks['sync.intercom.contact'](
+      { recordKey: `intercom:contact:${user.id}`, inboxId: event.id },
+      job('sync.intercom.contact'),
+    );
+
+    assert.equal((await w.store.links.findByIntercomId(user.id))?.salesforceId, leadId);
+    assert.equal(await w.store.links.findByIntercomId(leadContact), undefined);
+    const moved = (await w.events('link.moved')).at(-1);
+    assert.equal(moved?.data['reason'], 'intercom_contact_merged');
   });
 
   it('matches a Salesforce change to the Intercom contact with its email, and creates no Intercom person', async () => {
