@@ -160,6 +160,39 @@ describe('Salesforce change capture through CDC', () => {
     assert.deepEqual(jobs.keys(), [`salesforce:Lead:${one}`, `salesforce:Lead:${two}`]);
     await s.stop();
   });
+
+  it('pauses and asks for a reconnect when Salesforce refuses the stored grant', async () => {
+    const grant = await h.refreshToken();
+    const revoked = await fetch(`${h.url}/services/oauth2/revoke`, {
+      method: 'POST',
+      body: new URLSearchParams({ token: grant.refreshToken }),
+    });
+    assert.equal(revoked.status, 200);
+    await h.control('expire-tokens', {});
+    const refused: string[] = [];
+    const s = createCdcSubscriber({
+      connector: h.connector({
+        instanceUrl: grant.instanceUrl,
+        accessToken: grant.accessToken,
+        refreshToken: grant.refreshToken,
+      }),
+      checkpoints: store.checkpoints,
+      inbox: store.inbox,
+      events: store.events,
+      jobs: recordingJobs(),
+      log: silentLog,
+      channels: [lead],
+      onOverflow: () => {},
+      onNeedsReconnect: (error) => void refused.push(error.code),
+      reconnect: { baseMs: 50, maxMs: 200 },
+    });
+    subscribers.push(s);
+    await s.start();
+    await eventually(() => refused.length > 0);
+    assert.deepEqual(refused, ['auth_failed']);
+    assert.equal(s.state(lead), 'paused');
+    await s.stop();
+  });
 });
 
 describe('Salesforce gap events', () => {
