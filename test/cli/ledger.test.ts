@@ -311,6 +311,55 @@ describe('tandem retry', () => {
   });
 });
 
+describe('tandem resolve', () => {
+  it('closes a failure without replaying it and writes the note to the record’s timeline', async () => {
+    const workspace = new Workspace();
+    await workspace.withStore(async (store) => {
+      await store.failures.record(validation);
+      await store.failures.record(limit);
+    });
+    const run = await workspace.run([
+      'resolve',
+      '1',
+      '--note',
+      'Lead fixed by hand',
+      '--author',
+      'ada',
+    ]);
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(run.stdout, 'Resolved #1 intercom:contact:ic-1');
+    const log = await workspace.run(['log', '--intercom', 'ic-1']);
+    assert.match(
+      log.stdout,
+      /failure\.resolved .*failure #1 \(validation\) resolved by ada: Lead fixed by hand/,
+    );
+    assert.doesNotMatch(log.stdout, /Needs attention/);
+    const again = await workspace.run(['resolve', '1', '--note', 'x']);
+    assert.match(again.stdout, /#1 intercom:contact:ic-1 already left the list \(dismissed\)/);
+    await workspace.withStore(async (store) => {
+      assert.deepEqual(
+        (await store.failures.listOpen()).map((f) => f.id),
+        [2],
+      );
+      assert.equal(
+        await createEmbeddedEngine({ store, tasks: {} })
+          .stats()
+          .then((s) => s.length),
+        0,
+      );
+    });
+  });
+
+  it('wants a note and ids, and exits 1 for an id that names no failure', async () => {
+    const workspace = new Workspace();
+    assert.equal((await workspace.run(['resolve', '1'])).code, 2);
+    assert.equal((await workspace.run(['resolve', '--note', 'x'])).code, 2);
+    const unknown = await workspace.run(['resolve', '5', '--note', 'x']);
+    assert.equal(unknown.code, 1);
+    assert.match(unknown.stderr, /no failure with id 5/);
+  });
+});
+
 describe('tandem retry on PostgreSQL', { skip: await skipWithoutPostgres() }, () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   const key = 'ab'.repeat(32);

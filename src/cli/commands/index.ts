@@ -7,6 +7,7 @@ import { emulateCommand } from './emulate.ts';
 import { failuresCommand } from './failures.ts';
 import { logCommand } from './log.ts';
 import { migrateCommand } from './migrate.ts';
+import { resolveCommand } from './resolve.ts';
 import { retryCommand } from './retry.ts';
 import { serveCommand } from './serve.ts';
 import { validateCommand } from './validate.ts';
@@ -25,5 +26,6 @@ export const commands: readonly Command[] = [
   logCommand,
   failuresCommand,
   retryCommand,
+  resolveCommand,
   emulateCommand,
 ];
