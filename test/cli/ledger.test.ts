@@ -100,6 +100,15 @@ async function history(store: Store): Promise<void> {
       next: 'needs_attention',
     },
   });
+  await store.events.append({
+    kind: 'attribute.created',
+    subject: intercom,
+    data: {
+      name: 'plan',
+      dataType: 'string',
+      mapping: { intercom: 'plan', salesforce: 'Plan__c', object: 'Lead' },
+    },
+  });
   await store.events.append({ kind: 'sync.skipped', subject: 'intercom:contact:someone-else' });
   await store.failures.record(validation);
 }
@@ -128,6 +137,10 @@ describe('tandem log', () => {
       row('sync.failed'),
       /validation FIELD_CUSTOM_VALIDATION_EXCEPTION during update_salesforce — Acme is not a customer \[Company\] → needs attention/,
     );
+    assert.match(
+      row('attribute.created'),
+      /created Intercom attribute plan \(string\) for plan ↔ Plan__c/,
+    );
     assert.doesNotMatch(run.stdout, /someone-else/);
     assert.match(run.stdout, /Needs attention \(1\):/);
     assert.match(run.stdout, /Replay once the cause is fixed: tandem retry 1/);
@@ -153,6 +166,7 @@ describe('tandem log', () => {
         'sync.skipped',
         'sync.conflict',
         'sync.failed',
+        'attribute.created',
       ],
     );
     assert.deepEqual(
@@ -166,7 +180,7 @@ describe('tandem log', () => {
     await workspace.withStore(history);
     const run = await workspace.run(['log', '--intercom', 'ic-1', '--limit', '2']);
     assert.equal(run.code, 0, run.stderr);
-    assert.match(run.stdout, /… 4 earlier events/);
+    assert.match(run.stdout, /… 5 earlier events/);
     assert.doesNotMatch(run.stdout, /lead\.created/);
     assert.match(run.stdout, /sync\.failed/);
   });

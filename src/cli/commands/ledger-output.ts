@@ -129,6 +129,11 @@ export function summaryOf(event: LedgerEvent): string {
         .filter(Boolean)
         .join('; ');
     }
+    case 'attribute.created': {
+      const mapping = mappingText(data['mapping']);
+      const head = `created Intercom attribute ${valueText(data['name'])} (${valueText(data['dataType'])})`;
+      return mapping ? `${head} for ${mapping}` : head;
+    }
     case 'sync.skipped': {
       const mapping = mappingText(data['mapping']);
       const head = str(data['reason']) ?? 'skipped';
