@@ -19,6 +19,7 @@ export const personEventKinds = [
   'sync.skipped',
   'sync.conflict',
   'sync.failed',
+  'attribute.created',
 ] as const;
 export type PersonEventKind = (typeof personEventKinds)[number];
 

@@ -30,6 +30,7 @@ import {
   reconnectWaitMs,
   SyncCallError,
 } from './person-errors.ts';
+import { ensureIntercomAttributes } from './person-attributes.ts';
 import { syncFromIntercom, syncFromSalesforce, type RunContext } from './person-flows.ts';
 import { personLedger, type PersonLedger } from './person-ledger.ts';
 import { contactIdOfKey, intercomRecordKey, salesforceRecordKey } from './person-records.ts';
@@ -159,12 +160,22 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
     }
     const { salesforce, intercom } = connections;
     try {
+      const describe = await describeOf(salesforce);
+      const attributes = await attributesOf(intercom);
+      const intercomAttributes = await ensureIntercomAttributes(
+        current.settings,
+        describe,
+        attributes,
+        intercom,
+        ledger,
+      );
+      if (intercomAttributes.length !== attributes.length) attributesCache = undefined;
       const ctx: RunContext = {
         settings: current.settings,
         salesforce,
         intercom,
-        describe: await describeOf(salesforce),
-        intercomAttributes: await attributesOf(intercom),
+        describe,
+        intercomAttributes,
         links: store.links,
         inbox: store.inbox,
         ledger,

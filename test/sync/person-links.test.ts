@@ -185,6 +185,36 @@ describe('people sync: links follow the records', () => {
     const skipped = (await w.events('sync.skipped')).at(-1);
     assert.equal(skipped?.data['reason'], 'no_counterpart');
   });
+
+  it('creates a missing Intercom custom attribute before writing to it, when the setting allows it', async () => {
+    const current = await w.store.settings.get('sync');
+    const { contactId, leadId } = await linkedPair('status.owner@example.test');
+    await w.setSettings({
+      ...(current?.value as object),
+      createMissingIntercomAttributes: true,
+      mappings: {
+        Lead: [
+          {
+            intercom: 'custom_attributes.lead_status',
+            salesforce: 'Status',
+            direction: 'to_intercom',
+          },
+        ],
+      },
+    });
+    try {
+      await w.runSalesforce('Lead', leadId);
+    } finally {
+      await w.setSettings({ ...(current?.value as object) });
+    }
+    const attributes = unwrap(await w.intercom.listDataAttributes('contact'));
+    assert.ok(attributes.some((a) => a.name === 'lead_status' && a.data_type === 'string'));
+    const lead = (await w.records('Lead')).find((l) => l['Id'] === leadId);
+    const contact = unwrap(await w.intercom.findContact(contactId));
+    assert.ok(typeof lead?.['Status'] === 'string' && lead['Status'] !== '');
+    assert.equal(contact.custom_attributes['lead_status'], lead?.['Status']);
+    assert.equal((await w.events('attribute.created')).at(-1)?.data['name'], 'lead_status');
+  });
 });
 
 async function upserts(w: SyncWorld): Promise<number> {
