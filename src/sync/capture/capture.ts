@@ -112,6 +112,19 @@ export function createChangeCapture(options: ChangeCaptureOptions): ChangeCaptur
     if (!opened) return idle(version, 'not_connected');
     const { connector } = opened;
     const objects: readonly PersonObject[] = ['Lead', 'Contact'];
+    // CDC first, so that the poll's first watermark finds the subscription in place.
+    const later: { poll?: Repeater } = {};
+    const cdc: CdcSubscriber = createCdcSubscriber({
+      ...store,
+      connector,
+      jobs: options.jobs,
+      log,
+      ...(settings.channels ? { channels: settings.channels } : {}),
+      ...(settings.reconnect ? { reconnect: settings.reconnect } : {}),
+      onOverflow: () => later.poll?.trigger(),
+      onNeedsReconnect: (error) => needsReconnect('salesforce', error),
+    });
+    await cdc.start();
     const poll = repeat(
       settings.salesforcePollMs,
       async () => {
@@ -139,17 +152,7 @@ export function createChangeCapture(options: ChangeCaptureOptions): ChangeCaptur
       },
       (error) => log.error({ err: error }, 'the SystemModstamp poll failed'),
     );
-    const cdc: CdcSubscriber = createCdcSubscriber({
-      ...store,
-      connector,
-      jobs: options.jobs,
-      log,
-      ...(settings.channels ? { channels: settings.channels } : {}),
-      ...(settings.reconnect ? { reconnect: settings.reconnect } : {}),
-      onOverflow: () => poll.trigger(),
-      onNeedsReconnect: (error) => needsReconnect('salesforce', error),
-    });
-    await cdc.start();
+    later.poll = poll;
     return {
       version,
       state: 'running',
