@@ -240,6 +240,7 @@ export async function syncFromIntercom(ctx: RunContext, contactId: string): Prom
         decision.reason,
         decision.rule,
         decision.duplicates,
+        'salesforce',
       );
     }
   }
@@ -313,6 +314,7 @@ export async function syncFromSalesforce(
       decision.reason,
       decision.rule,
       decision.duplicates,
+      'intercom',
     );
   }
   await plan(ctx, 'salesforce', contact, person, link);
@@ -325,6 +327,7 @@ async function createLink(
   reason: string,
   rule: string,
   duplicates: readonly { readonly id: string }[],
+  duplicatesIn: 'salesforce' | 'intercom',
 ): Promise<Link> {
   const link = written(
     await ctx.links.create({
@@ -342,5 +345,15 @@ async function createLink(
     rule,
     duplicates: duplicates.map((d) => d.id),
   });
+  // Several records matched one person: worth a look in the CRM (or in Intercom).
+  if (duplicates.length > 0)
+    await ctx.ledger.record('duplicate.candidate', {
+      intercomId,
+      salesforceId: person.id,
+      system: duplicatesIn,
+      chosen: duplicatesIn === 'salesforce' ? person.id : intercomId,
+      passedOver: duplicates.map((d) => d.id),
+      rule,
+    });
   return link;
 }

@@ -20,6 +20,7 @@ export const personEventKinds = [
   'sync.conflict',
   'sync.failed',
   'attribute.created',
+  'duplicate.candidate',
 ] as const;
 export type PersonEventKind = (typeof personEventKinds)[number];
 

@@ -110,6 +110,24 @@ describe('people sync: both ways', () => {
     assert.ok(reasons.includes('echo'));
   });
 
+  it('writes a Salesforce edit exactly once to Intercom, and never back', async () => {
+    unwrap(
+      (await w.salesforceUser.update('Contact', [{ Id: contactId, Phone: '+1 555 0142' }]))[0]!,
+    );
+    const sfBefore = writesOf(await w.salesforceCalls());
+    const icBefore = writesOf(await w.intercomCalls());
+
+    await w.runSalesforce('Contact', contactId);
+    assert.equal(writesOf(await w.intercomCalls()) - icBefore, 1);
+    assert.equal((await intercomContact()).phone, '+1 555 0142');
+
+    // The webhook of Tandem's own Intercom write, then the change event again.
+    await w.runIntercom(intercomId);
+    await w.runSalesforce('Contact', contactId);
+    assert.equal(writesOf(await w.intercomCalls()) - icBefore, 1, 'no second Intercom write');
+    assert.equal(writesOf(await w.salesforceCalls()) - sfBefore, 0, 'nothing written back');
+  });
+
   it('resolves a both field edited on both sides by its policy and logs the conflict', async () => {
     unwrap(await w.intercom.updateContact(intercomId, { custom_attributes: { plan: 'ic-side' } }));
     unwrap((await w.salesforceUser.update('Contact', [{ Id: contactId, Plan__c: 'sf-side' }]))[0]!);

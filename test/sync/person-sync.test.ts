@@ -113,6 +113,30 @@ describe('people sync: Intercom to Salesforce', () => {
     assert.equal(linked?.data['reason'], 'identifier');
   });
 
+  it('links to one of two Leads with the same email and records the other as a duplicate candidate', async () => {
+    const created = await w.salesforceUser.create('Lead', [
+      { LastName: 'Twin', Company: 'A', Email: 'twin@example.test' },
+      { LastName: 'Twin', Company: 'B', Email: 'twin@example.test' },
+    ]);
+    const ids = created.map((r) => unwrap(r).id);
+    const contact = unwrap(
+      await w.intercom.createContact({ role: 'lead', email: 'twin@example.test' }),
+    );
+    await w.runIntercom(contact.id);
+
+    const link = await w.store.links.findByIntercomId(contact.id);
+    assert.ok(link && ids.includes(link.salesforceId));
+    const duplicate = (await w.events('duplicate.candidate')).at(-1);
+    assert.deepEqual(
+      duplicate?.data['passedOver'],
+      ids.filter((id) => id !== link.salesforceId),
+    );
+    assert.equal(
+      (await w.records('Lead')).filter((l) => l['Email'] === 'twin@example.test').length,
+      2,
+    );
+  });
+
   it('parks a record Salesforce refuses in the needs-attention list with its errorCode, and other records keep flowing', async () => {
     const refused = unwrap(
       await w.intercom.createContact({
