@@ -10,6 +10,7 @@ import {
 import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
 import type { JobContext, JobPayload, TaskHandler } from '../queue/index.ts';
 import type {
+  CheckpointsRepository,
   EventsRepository,
   FailuresRepository,
   InboxRepository,
@@ -31,6 +32,7 @@ import {
   SyncCallError,
 } from './person-errors.ts';
 import { ensureIntercomAttributes } from './person-attributes.ts';
+import { followMatchingSettings } from './person-matching.ts';
 import { syncFromIntercom, syncFromSalesforce, type RunContext } from './person-flows.ts';
 import { personLedger, type PersonLedger } from './person-ledger.ts';
 import { contactIdOfKey, intercomRecordKey, salesforceRecordKey } from './person-records.ts';
@@ -75,6 +77,7 @@ export type OpenedConnections =
 export interface PersonSyncDeps {
   readonly store: {
     readonly settings: SettingsRepository;
+    readonly checkpoints: CheckpointsRepository;
     readonly links: LinksRepository;
     readonly inbox: InboxRepository;
     readonly failures: FailuresRepository;
@@ -144,6 +147,7 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
       });
       return;
     }
+    await followMatchingSettings(store, current.settings.matching);
     const connections = await deps.openConnections();
     if (!connections.ok) {
       await ledger.record('sync.skipped', {

@@ -215,6 +215,26 @@ describe('people sync: links follow the records', () => {
     assert.equal(contact.custom_attributes['lead_status'], lead?.['Status']);
     assert.equal((await w.events('attribute.created')).at(-1)?.data['name'], 'lead_status');
   });
+
+  it('drops every link once the identifier setting changes, and matching starts again', async () => {
+    const { contactId } = await linkedPair('before.the.change@example.test');
+    const current = await w.store.settings.get('sync');
+    await w.setSettings({
+      ...(current?.value as object),
+      matching: { mode: 'identifier', identifierField: 'Customer_Number__c' },
+    });
+    await w.runIntercom(contactId);
+
+    const [reset] = await w.events('links.reset');
+    assert.equal(reset?.data['reason'], 'identifier_setting_changed');
+    assert.ok((reset?.data['dropped'] as number) > 1);
+    assert.equal((await w.store.links.list()).length, 1, 'only the run that followed re-matched');
+    assert.equal(
+      (await w.store.links.findByIntercomId(contactId))?.salesforceType,
+      'Lead',
+      're-matched by the email fallback to its Lead',
+    );
+  });
 });
 
 async function upserts(w: SyncWorld): Promise<number> {
