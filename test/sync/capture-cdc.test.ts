@@ -158,6 +158,10 @@ describe('Salesforce change capture through CDC', () => {
     const two = await createRecord(sf, 'Lead', 'Flaky Two');
     await eventually(() => jobs.keys().includes(`salesforce:Lead:${two}`));
     assert.deepEqual(jobs.keys(), [`salesforce:Lead:${one}`, `salesforce:Lead:${two}`]);
+    const subject = `salesforce:Lead:${one}`;
+    await eventuallyAsync(
+      async () => (await store.events.list({ subject, kind: 'change.captured' })).length > 0,
+    );
     await s.stop();
   });
 

@@ -89,16 +89,21 @@ async function capturePersonChange(
         single === undefined ? undefined : stored.id,
       );
   }
-  if (!duplicate) {
-    if (ids.length === 0)
-      await deps.events.append({ kind: 'change.gap', subject: `salesforce:${type}`, data });
-    for (const id of ids)
-      await deps.events.append({
-        kind: gap ? 'change.gap' : 'change.captured',
-        subject: salesforceRecordKey(type, id),
-        data,
-      });
-  }
+  // Recorded again when an event comes back unprocessed (`duplicate` says so): a crash between
+  // the jobs and the ledger must not leave a change without its entry.
+  const ledgerData = { ...data, duplicate };
+  if (ids.length === 0)
+    await deps.events.append({
+      kind: 'change.gap',
+      subject: `salesforce:${type}`,
+      data: ledgerData,
+    });
+  for (const id of ids)
+    await deps.events.append({
+      kind: gap ? 'change.gap' : 'change.captured',
+      subject: salesforceRecordKey(type, id),
+      data: ledgerData,
+    });
   // The handler marks a one-record event processed when it syncs the record (the payload names
   // the event); an event of several records, or an overflow, has no record key to be marked by,
   // so it counts as processed once its jobs are queued.
