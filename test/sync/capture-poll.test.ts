@@ -122,6 +122,21 @@ describe('Salesforce SystemModstamp poll', () => {
     assert.deepEqual((await poll('Lead')).queued, [], 'nothing before the window comes back');
   });
 
+  it('finds a Lead deleted while no CDC subscriber ran, once', async () => {
+    clock += second;
+    const id = await create('Lead', 'Deleted');
+    assert.deepEqual((await poll('Lead')).queued, [id]);
+    clock += second;
+    const [destroyed] = await sf.destroy('Lead', [id]);
+    assert.ok(destroyed?.ok, JSON.stringify(destroyed));
+    // /deleted covers whole minutes: the deletion shows once its minute is over.
+    clock += 60 * second + second;
+    const found = await poll('Lead');
+    assert.deepEqual(found.queued, [id]);
+    assert.deepEqual(found.jobs.added[0]?.payload, { salesforceId: id, type: 'Lead' });
+    assert.deepEqual((await poll('Lead')).queued, [], 'not again');
+  });
+
   it('does not advance the watermark when another process moved it since it was read', async () => {
     clock += second;
     await create('Lead', 'Raced');

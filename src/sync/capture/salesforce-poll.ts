@@ -16,12 +16,15 @@ import { enqueueSalesforceRecord, salesforceRecordKey, type JobSink } from './jo
 export interface PollCheckpoint {
   /** The latest SystemModstamp seen (epoch ms). */
   readonly watermark: number;
-  /** Records seen within the overlap window: id → SystemModstamp as Salesforce wrote it. */
+  /**
+   * Records seen within the overlap window: id → SystemModstamp as Salesforce wrote it, and
+   * `deleted:<id>` → deletedDate for deletions.
+   */
   readonly seen: Readonly<Record<string, string>>;
 }
 
 export interface SalesforcePollDeps {
-  readonly connector: Pick<SalesforceConnector, 'query'>;
+  readonly connector: Pick<SalesforceConnector, 'query' | 'deletedSince'>;
   readonly checkpoints: CheckpointsRepository;
   readonly events: EventsRepository;
   readonly jobs: JobSink;
@@ -76,6 +79,25 @@ export async function pollSalesforce(
       });
     }
   }
+
+  // Deleted records leave SOQL; `/deleted` lists them (the window is cut to whole minutes, so the
+  // current minute is covered by the next sweep's overlap). Its failure (a window older than
+  // Salesforce keeps, 30 days) loses only the safety net for deletions: CDC delivers them too.
+  const deleted = await deps.connector.deletedSince(object, new Date(from), new Date(deps.now()));
+  if (deleted.ok) {
+    for (const { id, deletedDate } of deleted.value.deleted) {
+      const key = `deleted:${id}`;
+      if (seen[key] === deletedDate) continue;
+      seen[key] = deletedDate;
+      await enqueueSalesforceRecord(deps.jobs, object, id);
+      queued.push(id);
+      await deps.events.append({
+        kind: 'change.captured',
+        subject: salesforceRecordKey(object, id),
+        data: { source: 'salesforce.poll', deletedDate },
+      });
+    }
+  } else deps.log.warn({ object, error: deleted.error }, 'could not list deleted records');
 
   // Keep only what the next sweep's overlap can bring back.
   const horizon = watermark - deps.overlapMs;
