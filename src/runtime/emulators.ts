@@ -19,6 +19,8 @@ export interface RunningEmulator {
   readonly url: string;
   /** What a person needs to connect to it, as label and value. */
   readonly credentials: readonly (readonly [string, string])[];
+  /** The arguments of `tandem connect <name>` that connect Tandem to this emulator. */
+  readonly connectArgs: readonly string[];
   close(): Promise<void>;
 }
 
@@ -53,6 +55,18 @@ export async function startEmulator(
         ['OAuth client secret', c.clientSecret],
         ['API version', c.apiVersion],
       ],
+      connectArgs: [
+        '--login-url',
+        c.loginUrl,
+        '--client-id',
+        c.clientId,
+        '--client-secret',
+        c.clientSecret,
+        '--username',
+        c.username,
+        '--password',
+        c.password,
+      ],
       close: () => emulator.close(),
     };
   }
@@ -72,6 +86,14 @@ export async function startEmulator(
       ['app client id', c.clientId],
       ['app client secret (OAuth, webhook signatures)', c.clientSecret],
     ],
+    connectArgs: [
+      '--base-url',
+      emulator.url,
+      '--token',
+      c.accessToken,
+      '--client-secret',
+      c.clientSecret,
+    ],
     close: () => emulator.close(),
   };
 }
@@ -79,7 +101,14 @@ export async function startEmulator(
 /** The lines `tandem emulate` and `tandem demo` print for an emulator. */
 export function describeEmulator(emulator: RunningEmulator): string[] {
   const title = emulator.name === 'salesforce' ? 'Salesforce emulator' : 'Intercom emulator';
-  const rows = [...emulator.credentials, ['control plane', `${emulator.url}/__emulator/`] as const];
+  const rows = [
+    ...emulator.credentials,
+    ['control plane', `${emulator.url}/__emulator/`] as const,
+    [
+      'connect Tandem',
+      `tandem connect ${emulator.name} ${emulator.connectArgs.join(' ')}`,
+    ] as const,
+  ];
   const width = Math.max(...rows.map(([label]) => label.length));
   return [
     `${title} at ${emulator.url}`,

@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { waitFor } from '../queue/support/wait.ts';
 import { runTandem, spawnTandem } from '../support/cli.ts';
 
 async function freePort(): Promise<number> {
@@ -117,7 +118,38 @@ describe('tandem demo', () => {
     assert.match(result.stdout, /Salesforce emulator at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(result.stdout, /Intercom emulator at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(result.stdout, new RegExp(`Tandem at http://127\\.0\\.0\\.1:${port}`));
-    assert.match(result.stdout, /Try next:/);
+    assert.match(result.stdout, /connected {4}to both emulators/);
+    assert.match(result.stdout, /Try next, in another terminal:/);
     assert.match(result.stdout, /Demo time is up; stopping\./);
+  });
+
+  it('syncs a lead renamed in Intercom into a new Salesforce Lead while it runs, then stops on SIGINT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
+    const port = await freePort();
+    const demo = spawnTandem(['demo', '--port', String(port)], { cwd: dir });
+    let stdout = '';
+    demo.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    await waitForLine(demo.stdout!, /Press Ctrl-C to stop\./);
+    const rename = /curl -X PUT (http:\/\/\S+\/contacts\/(\w+))/.exec(stdout);
+    const token = /admin token {2}(tdm_\S+)/.exec(stdout)?.[1];
+    assert.ok(rename && token, stdout);
+    const [, contactUrl, contactId] = rename;
+    const renamed = await fetch(contactUrl!, {
+      method: 'PUT',
+      headers: { Authorization: 'Bearer tandem-dev-token', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'Ada Lovelace' }),
+    });
+    assert.equal(renamed.status, 200);
+    const created = async () => {
+      const response = await fetch(
+        `http://127.0.0.1:${port}/api/events?kind=lead.created&subject=intercom:contact:${contactId}`,
+        { headers: { Authorization: `Bearer ${token}` } },
+      );
+      return ((await response.json()) as { data: unknown[] }).data.length;
+    };
+    await waitFor('the Salesforce Lead to be created', async () => (await created()) === 1, 30_000);
+    const exit = once(demo, 'exit');
+    demo.kill('SIGINT');
+    assert.equal((await exit)[0], 0);
   });
 });
