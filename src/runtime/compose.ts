@@ -18,6 +18,7 @@ import type { Store } from '../store/index.ts';
 import { createChangeCapture, type ChangeCapture } from '../sync/capture/index.ts';
 import { credentialNames } from '../sync/connections.ts';
 import { storedConnections } from '../sync/person-connections.ts';
+import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
@@ -67,6 +68,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let engine: JobEngine | undefined;
   let server: ServerType | undefined;
   let capture: ChangeCapture | undefined;
+  // Salesforce writes of jobs running together go out in shared collection calls.
+  const salesforceBatcher = createSalesforceBatcher();
   try {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
@@ -77,6 +80,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       // People sync: sync.intercom.contact and sync.salesforce.record, on the stored connections.
       ...createPersonSync({
         store,
+        salesforceBatcher,
         ...storedConnections(
           store,
           { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
@@ -186,6 +190,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
         await capture?.stop();
         await jobs.stop({ graceMs: config.shutdownGraceMs });
+        await salesforceBatcher.stop();
         await store.close();
         log.info({ role }, 'stopped');
       },
@@ -194,6 +199,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     server?.close();
     await capture?.stop().catch(() => {});
     await engine?.stop({ graceMs: 0 }).catch(() => {});
+    await salesforceBatcher.stop().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }

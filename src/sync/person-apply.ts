@@ -6,12 +6,15 @@ import type { IntercomConnector, SalesforceConnector } from '../connectors/index
 import type { Link, LinksRepository } from '../store/index.ts';
 import { must } from './person-errors.ts';
 import type { PersonLedger } from './person-ledger.ts';
+import type { SalesforceWriter } from './salesforce-batcher.ts';
 import { written } from './person-links.ts';
 import { toContactInput } from './person-records.ts';
 
 export interface ApplyContext {
   readonly settings: SyncSettings;
   readonly salesforce: SalesforceConnector;
+  /** Salesforce writes, one record each: batched with other runs' (salesforce-batcher.ts). */
+  readonly salesforceWrites: SalesforceWriter;
   readonly intercom: IntercomConnector;
   readonly links: LinksRepository;
   readonly ledger: PersonLedger;
@@ -45,17 +48,17 @@ export async function applyPlan(
     const externalIdField = ctx.settings.externalIdField;
     let created = true;
     if (externalIdField !== null) {
-      const { [externalIdField]: _key, ...rest } = fields;
       const upserted = must(
         'create_lead',
-        await ctx.salesforce.upsertByExternalId('Lead', externalIdField, contact.id, rest),
+        await ctx.salesforceWrites.upsert('Lead', externalIdField, {
+          ...fields,
+          [externalIdField]: contact.id,
+        }),
       );
       leadId = upserted.id;
       created = upserted.created;
     } else {
-      const [result] = await ctx.salesforce.create('Lead', [fields]);
-      if (!result) throw new Error('Salesforce answered no result for one Lead');
-      leadId = must('create_lead', result).id;
+      leadId = must('create_lead', await ctx.salesforceWrites.create('Lead', fields)).id;
     }
     await ctx.ledger.leadCreated(plan.createLead, {
       intercomId: contact.id,
@@ -83,9 +86,7 @@ export async function applyPlan(
   if (person && plan.salesforceUpdates.length > 0) {
     const record: Record<string, unknown> = { Id: person.id };
     for (const change of plan.salesforceUpdates) record[change.field] = change.new;
-    const [result] = await ctx.salesforce.update(person.type, [record]);
-    if (!result) throw new Error('Salesforce answered no result for one update');
-    must('update_salesforce', result);
+    must('update_salesforce', await ctx.salesforceWrites.update(person.type, record));
     await ctx.ledger.updated('salesforce', plan.salesforceUpdates, { ...ids, object: person.type });
   }
   if (contact && plan.intercomUpdates.length > 0) {

@@ -36,6 +36,7 @@ import { followMatchingSettings } from './person-matching.ts';
 import { syncFromIntercom, syncFromSalesforce, type RunContext } from './person-flows.ts';
 import { personLedger, type PersonLedger } from './person-ledger.ts';
 import { contactIdOfKey, intercomRecordKey, salesforceRecordKey } from './person-records.ts';
+import { unbatched, type SalesforceBatcher } from './salesforce-batcher.ts';
 import { readSyncSettings } from './settings-service.ts';
 import { RetryAfterError } from '../queue/index.ts';
 
@@ -88,6 +89,11 @@ export interface PersonSyncDeps {
   /** Marks a connection "needs reconnect" (connections.ts `markNeedsReconnect`). */
   markNeedsReconnect(system: 'salesforce' | 'intercom', reason: string): Promise<void>;
   readonly now?: () => number;
+  /**
+   * Gathers the Salesforce writes of runs going on at the same time into sObject Collections
+   * calls (createSalesforceBatcher; the owner stops it). Default: one call per write.
+   */
+  readonly salesforceBatcher?: SalesforceBatcher;
   /** How long Intercom's data attributes are reused before being read again. Default 60 s. */
   readonly attributesTtlMs?: number;
 }
@@ -112,6 +118,7 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
   const { store } = deps;
   const now = deps.now ?? Date.now;
   const ttl = deps.attributesTtlMs ?? 60_000;
+  const batcher = deps.salesforceBatcher ?? unbatched;
   let attributesCache:
     { connector: IntercomConnector; at: number; value: IntercomDataAttribute[] } | undefined;
 
@@ -177,6 +184,7 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
       const ctx: RunContext = {
         settings: current.settings,
         salesforce,
+        salesforceWrites: batcher.writer(salesforce),
         intercom,
         describe,
         intercomAttributes,
