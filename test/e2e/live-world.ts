@@ -39,6 +39,8 @@ export interface LiveWorld {
   records(object: string): Promise<Record<string, unknown>[]>;
   /** An Intercom contact, from the emulator's control plane (no API call counted). */
   intercomContact(id: string): Promise<Record<string, unknown> | undefined>;
+  /** Adds latency to every API call of both emulators; optionally sets Intercom's rate limit. */
+  tune(settings: { latencyMs: number; intercomRateLimitPerMinute?: number }): Promise<void>;
   /** Whether no job is queued or running. */
   idle(): Promise<boolean>;
   close(): Promise<void>;
@@ -46,8 +48,6 @@ export interface LiveWorld {
 
 export interface LiveWorldOptions {
   readonly settings: SettingsInput;
-  /** Added to every API call of both emulators. */
-  readonly latencyMs?: number;
   /** Extra environment for the Tandem process (poll intervals and the like). */
   readonly env?: Record<string, string>;
 }
@@ -135,15 +135,6 @@ export async function startLiveWorld(options: LiveWorldOptions): Promise<LiveWor
       body: JSON.stringify({ url: `${runtime.url ?? ''}/webhooks/intercom`, topics: ['*'] }),
     });
     if (!subscribed.ok) throw new Error(`webhook subscription: ${subscribed.status}`);
-    if (options.latencyMs !== undefined) {
-      await sf.control('latency', { ms: options.latencyMs });
-      const res = await fetch(`${ic.url}/__emulator/settings`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ latencyMs: options.latencyMs }),
-      });
-      if (!res.ok) throw new Error(`Intercom latency: ${res.status}`);
-    }
   } catch (error) {
     await close();
     throw error;
@@ -171,6 +162,20 @@ export async function startLiveWorld(options: LiveWorldOptions): Promise<LiveWor
     },
     async intercomContact(id) {
       return ic.emulator.ws.contacts.get(id) as Record<string, unknown> | undefined;
+    },
+    async tune({ latencyMs, intercomRateLimitPerMinute }) {
+      await sf.control('latency', { ms: latencyMs });
+      const res = await fetch(`${ic.url}/__emulator/settings`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          latencyMs,
+          ...(intercomRateLimitPerMinute === undefined
+            ? {}
+            : { rateLimitPerMinute: intercomRateLimitPerMinute }),
+        }),
+      });
+      if (!res.ok) throw new Error(`Intercom settings: ${res.status} ${await res.text()}`);
     },
     async idle() {
       const counts = await runtime.engine.stats();
