@@ -110,7 +110,7 @@ export const settingDefinitions = {
     env: 'TANDEM_CONCURRENCY',
     flag: 'concurrency',
     schema: positiveInt(1000),
-    default: 8,
+    default: 32,
     describe: 'How many jobs one process runs at the same time.',
   },
   jobLeaseMs: {

@@ -106,6 +106,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
             ...common,
             connectionString: config.database.url,
             schema: config.queueSchema,
+            // Jobs hold no connection while they run; a bounded pool keeps several processes
+            // within PostgreSQL's max_connections whatever their concurrency.
+            poolSize: Math.min(config.concurrency + 2, 20),
             localQueueSize: config.queueFetchSize,
           });
     const jobs = engine;

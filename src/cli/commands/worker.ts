@@ -14,7 +14,7 @@ export const workerCommand: Command = {
       type: 'string',
       value: 'N',
       setting: 'concurrency',
-      describe: 'jobs run at once (TANDEM_CONCURRENCY, default 8)',
+      describe: 'jobs run at once (TANDEM_CONCURRENCY, default 32)',
     },
   },
   async run(context) {
