@@ -118,10 +118,13 @@ const contactFieldsMappedApart = new Set([
 
 /**
  * An Intercom contact as the core reads it. The API lists a contact's tags and companies by id
- * only: their names are left empty here (`tags: []`, company `name: null`) for a caller that
- * fetches them to fill in.
+ * only: tag names come from `tagNames` (the workspace's tags by id; without it, or for a tag it
+ * does not know, the tag is left out), company names stay `null` for a caller that fetches them.
  */
-export function toIntercomContact(raw: RawContact): IntercomContact {
+export function toIntercomContact(
+  raw: RawContact,
+  tagNames?: ReadonlyMap<string, string>,
+): IntercomContact {
   const attributes: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw))
     if (!contactFieldsMappedApart.has(key)) attributes[key] = value;
@@ -136,7 +139,10 @@ export function toIntercomContact(raw: RawContact): IntercomContact {
     updatedAt: raw.updated_at,
     customAttributes: raw.custom_attributes ?? {},
     attributes,
-    tags: [],
+    tags: (raw.tags?.data ?? []).flatMap((tag) => {
+      const name = tagNames?.get(tag.id);
+      return name === undefined ? [] : [name];
+    }),
     companies: (raw.companies?.data ?? []).map((company) => ({ id: company.id, name: null })),
   };
 }

@@ -23,7 +23,7 @@ export interface ReadContext {
 export async function readContact(ctx: ReadContext, id: string): Promise<IntercomContact | null> {
   const found = await ctx.intercom.findContact(id);
   if (!found.ok && found.error.code === 'not_found') return null;
-  const contact = toIntercomContact(must('read_contact', found));
+  const contact = toIntercomContact(must('read_contact', found), await tagNames(ctx));
   const first = contact.companies[0];
   if (!first) return contact;
   // The company fills a new Lead's Company; a company gone meanwhile just leaves the fallback.
@@ -34,6 +34,16 @@ export async function readContact(ctx: ReadContext, id: string): Promise<Interco
     ...contact,
     companies: [{ id: first.id, name }, ...contact.companies.slice(1)],
   };
+}
+
+/**
+ * The workspace's tag names by id, read only when the Lead threshold looks at tags (a contact
+ * names its tags by id alone).
+ */
+async function tagNames(ctx: ReadContext): Promise<ReadonlyMap<string, string> | undefined> {
+  if (ctx.settings.leadCreation.threshold.tagsAny.length === 0) return undefined;
+  const tags = must('read_tags', await ctx.intercom.listTags());
+  return new Map(tags.map((tag) => [tag.id, tag.name]));
 }
 
 /** The Lead or Contact, or null when Salesforce no longer has it (deleted, merged away). */
@@ -142,7 +152,7 @@ export async function intercomCandidates(
       { perPage: 50 },
     );
     for await (const page of pages) {
-      byEmail.push(...must('match', page).map(toIntercomContact));
+      byEmail.push(...must('match', page).map((raw) => toIntercomContact(raw)));
       break;
     }
   }

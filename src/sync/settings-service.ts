@@ -202,6 +202,7 @@ async function recentContacts(
     { field: 'updated_at', operator: '>', value: 0 },
     { perPage: limit, sort: { field: 'updated_at', order: 'descending' } },
   );
-  for await (const page of pages) return page.ok ? page.value.map(toIntercomContact) : [];
+  for await (const page of pages)
+    return page.ok ? page.value.map((raw) => toIntercomContact(raw)) : [];
   return [];
 }

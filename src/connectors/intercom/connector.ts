@@ -11,6 +11,7 @@ import type {
   ContactInput,
   DataAttributeInput,
   IntercomAdmin,
+  IntercomTag,
   IntercomCompany,
   IntercomContact,
   IntercomDataAttribute,
@@ -68,6 +69,8 @@ export interface IntercomConnector {
   ): Promise<Result<IntercomDataAttribute[]>>;
   createDataAttribute(input: DataAttributeInput): Promise<Result<IntercomDataAttribute>>;
   listAdmins(): Promise<Result<IntercomAdmin[]>>;
+  /** Every tag of the workspace (contacts name their tags by id only). */
+  listTags(): Promise<Result<IntercomTag[]>>;
   /** By Intercom's id. */
   findCompany(id: string): Promise<Result<IntercomCompany>>;
   /** By your `company_id`. */
@@ -207,6 +210,11 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
     async listAdmins() {
       const result = await call<{ admins: IntercomAdmin[] }>(() => client.admins.list());
       return result.ok ? ok(result.value.admins) : result;
+    },
+
+    async listTags() {
+      const result = await call<{ data: IntercomTag[] }>(() => client.tags.list());
+      return result.ok ? ok(result.value.data) : result;
     },
 
     findCompany: (id) => call(() => client.companies.find({ company_id: id })),

@@ -22,6 +22,7 @@ export type {
   IntercomContact,
   IntercomDataAttribute,
   IntercomMe,
+  IntercomTag,
 } from './types.ts';
 export { dataAttributeTypes } from './types.ts';
 export {

@@ -86,6 +86,13 @@ export interface DataAttributeInput {
   readonly messenger_writable?: boolean;
 }
 
+/** A workspace tag. A contact lists its tags by id only; their names come from here. */
+export interface IntercomTag {
+  readonly type: 'tag';
+  readonly id: string;
+  readonly name: string;
+}
+
 export interface IntercomAdmin {
   readonly type: 'admin';
   readonly id: string;
