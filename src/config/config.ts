@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { logFormats, logLevels } from './definitions.ts';
 import { parseSecretKey, settingDefinitions, type SettingName } from './definitions.ts';
+import type { BudgetSettings } from '../core/budget.ts';
 
 export interface Config {
   readonly dataDir: string;
@@ -23,6 +24,8 @@ export interface Config {
   readonly salesforcePollOverlapSeconds: number;
   readonly intercomSweepSeconds: number;
   readonly intercomSweepOverlapSeconds: number;
+  /** The API budget (docs/budget.md): Tandem's share of the Salesforce limit and thresholds. */
+  readonly budget: BudgetSettings;
   readonly logLevel: (typeof logLevels)[number];
   readonly logFormat: (typeof logFormats)[number];
   /** Where each setting's value came from, for `tandem doctor`. */
@@ -127,6 +130,11 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
     salesforcePollOverlapSeconds: values.salesforcePollOverlapSeconds as number,
     intercomSweepSeconds: values.intercomSweepSeconds as number,
     intercomSweepOverlapSeconds: values.intercomSweepOverlapSeconds as number,
+    budget: {
+      sharePercent: values.salesforceApiSharePercent as number,
+      pauseBulkPercent: values.budgetPauseBulkPercent as number,
+      pauseLivePercent: values.budgetPauseLivePercent as number,
+    },
     logLevel: values.logLevel as Config['logLevel'],
     logFormat: values.logFormat as Config['logFormat'],
     sources,

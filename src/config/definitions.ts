@@ -181,6 +181,29 @@ export const settingDefinitions = {
     default: 300,
     describe: 'How far behind its watermark the Intercom sweep looks again.',
   },
+  salesforceApiSharePercent: {
+    env: 'TANDEM_SALESFORCE_API_SHARE_PERCENT',
+    flag: undefined,
+    schema: positiveInt(100),
+    default: 50,
+    describe:
+      'Tandem’s share of the Salesforce org’s daily API limit, in percent; the budget thresholds are percents of this share.',
+  },
+  budgetPauseBulkPercent: {
+    env: 'TANDEM_BUDGET_PAUSE_BULK_PERCENT',
+    flag: undefined,
+    schema: positiveInt(100),
+    default: 40,
+    describe: 'At this percent of Tandem’s Salesforce share, bulk work (backfills) pauses.',
+  },
+  budgetPauseLivePercent: {
+    env: 'TANDEM_BUDGET_PAUSE_LIVE_PERCENT',
+    flag: undefined,
+    schema: positiveInt(100),
+    default: 80,
+    describe:
+      'At this percent of Tandem’s Salesforce share, live sync pauses; interactive work goes on until 100%.',
+  },
   logLevel: {
     env: 'TANDEM_LOG_LEVEL',
     flag: 'log-level',

@@ -17,3 +17,4 @@ export * from './settings.ts';
 export * from './threshold.ts';
 export * from './validation.ts';
 export * from './values.ts';
+export * from './budget.ts';

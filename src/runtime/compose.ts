@@ -20,6 +20,7 @@ import { credentialNames } from '../sync/connections.ts';
 import { storedConnections } from '../sync/person-connections.ts';
 import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
+import { createBudgetTracker } from '../sync/budget.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
 import { ensureAdminToken, StartupError } from './local-state.ts';
@@ -74,13 +75,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
     // The gauges read the engine when Prometheus scrapes, by then it exists.
-    const metrics: Metrics = createMetrics(() => (engine ? engine.stats() : Promise.resolve([])));
+    // The API budget governor: per process, fed by this process's Salesforce answers.
+    const budget = createBudgetTracker({ settings: config.budget, events: store.events });
+    const metrics: Metrics = createMetrics(
+      () => (engine ? engine.stats() : Promise.resolve([])),
+      () => budget.status(),
+    );
     const tasks = {
       ...builtinTasks({ events: store.events, workerId }),
       // People sync: sync.intercom.contact and sync.salesforce.record, on the stored connections.
       ...createPersonSync({
         store,
         salesforceBatcher,
+        budget,
         ...storedConnections(
           store,
           { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
@@ -128,6 +135,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         settings: store.settings,
         events: store.events,
         ledger: { ...store, requeue: failureRequeuer(jobs) },
+        budget: () => budget.status(),
         jobs: {
           counts: () => jobs.stats(),
           failed: async () =>

@@ -12,13 +12,22 @@ describe('HTTP server', () => {
   let app: ReturnType<typeof createApp>;
   let metrics: ReturnType<typeof createMetrics>;
   const counts = [{ task: 'sync.person', lane: 'live', queued: 3, running: 1, failed: 2 }];
+  const budget = {
+    usage: { used: 4_200, max: 10_000 },
+    share: 5_000,
+    remaining: 800,
+    paused: ['live', 'bulk'],
+  };
 
   before(async () => {
     store = openStore({
       location: { kind: 'sqlite', file: ':memory:' },
       secretBox: createSecretBox(randomBytes(32)),
     });
-    metrics = createMetrics(async () => counts);
+    metrics = createMetrics(
+      async () => counts,
+      () => budget,
+    );
     app = createApp({
       version: '9.9.9',
       databaseKind: 'sqlite',
@@ -38,6 +47,7 @@ describe('HTTP server', () => {
         enqueue: async () => {},
       },
       isAdminToken: (candidate) => candidate === token,
+      budget: () => ({ level: 'live_paused', paused: budget.paused }),
     });
   });
   after(() => store.close());
@@ -85,6 +95,24 @@ describe('HTTP server', () => {
       /tandem_job_duration_seconds_count\{task="sync.person",lane="live",outcome="completed"\} 1/,
     );
     assert.match(text, /tandem_process_resident_memory_bytes \d+/);
+  });
+
+  it('exposes the API budget to Prometheus and in the status', async () => {
+    const text = await (await app.request('/metrics')).text();
+    assert.match(text, /^tandem_salesforce_api_used 4200$/m);
+    assert.match(text, /^tandem_salesforce_api_max 10000$/m);
+    assert.match(text, /^tandem_salesforce_api_share 5000$/m);
+    assert.match(text, /^tandem_salesforce_api_share_remaining 800$/m);
+    assert.match(text, /^tandem_budget_lane_paused\{lane="interactive"\} 0$/m);
+    assert.match(text, /^tandem_budget_lane_paused\{lane="live"\} 1$/m);
+    assert.match(text, /^tandem_budget_lane_paused\{lane="bulk"\} 1$/m);
+    const status = await app.request('/api/status', {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.deepEqual(((await status.json()) as { budget: unknown }).budget, {
+      level: 'live_paused',
+      paused: ['live', 'bulk'],
+    });
   });
 
   it('refuses the admin API without the bearer token, in the error envelope', async () => {

@@ -41,6 +41,8 @@ export interface ServerDeps {
   readonly webhooks: WebhookIntake;
   /** Whether a bearer token is the admin token (compared in constant time by the caller). */
   isAdminToken(token: string): boolean;
+  /** The API budget governor's state, for `GET /api/status` (absent: no budget section). */
+  readonly budget?: () => unknown;
 }
 
 const settingBody = z.object({
@@ -139,6 +141,7 @@ export function createApp(deps: ServerDeps): Hono {
         pending: migrations.pending.map((m) => m.id),
       },
       jobs,
+      ...(deps.budget ? { budget: deps.budget() } : {}),
     });
   });
 

@@ -1,5 +1,5 @@
 export { createApp, type ServerDeps, type FailedJobView } from './app.ts';
-export { createMetrics, type Metrics, type JobCount } from './metrics.ts';
+export { createMetrics, type BudgetGauges, type Metrics, type JobCount } from './metrics.ts';
 export { errorResponse, type ErrorBody } from './errors.ts';
 export {
   intercomContactKey,

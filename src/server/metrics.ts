@@ -9,6 +9,16 @@ export interface JobCount {
   readonly failed: number;
 }
 
+/** The API budget as the gauges show it (sync/budget.ts `status()` fits). */
+export interface BudgetGauges {
+  readonly usage: { readonly used: number; readonly max: number } | undefined;
+  readonly share: number;
+  readonly remaining: number;
+  readonly paused: readonly string[];
+}
+
+const budgetLanes = ['interactive', 'live', 'bulk'] as const;
+
 export interface Metrics {
   readonly registry: Registry;
   /** Records one finished attempt of a job. */
@@ -19,7 +29,10 @@ export interface Metrics {
  * Tandem's Prometheus metrics, in a registry of their own (no global state). Job counts are
  * read from the engine when Prometheus scrapes, so they are never stale.
  */
-export function createMetrics(jobCounts: () => Promise<readonly JobCount[]>): Metrics {
+export function createMetrics(
+  jobCounts: () => Promise<readonly JobCount[]>,
+  budget?: () => BudgetGauges,
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
   const states = ['queued', 'running', 'failed'] as const;
@@ -51,6 +64,45 @@ export function createMetrics(jobCounts: () => Promise<readonly JobCount[]>): Me
     buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60],
     registers: [registry],
   });
+  if (budget) {
+    const gauge = (name: string, help: string, value: (b: BudgetGauges) => number | undefined) =>
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        collect() {
+          const v = value(budget());
+          if (v === undefined) this.reset();
+          else this.set(v);
+        },
+      });
+    gauge(
+      'tandem_salesforce_api_used',
+      'Salesforce API calls the org made in the 24-hour window',
+      (b) => b.usage?.used,
+    );
+    gauge('tandem_salesforce_api_max', "The Salesforce org's daily API limit", (b) => b.usage?.max);
+    gauge(
+      'tandem_salesforce_api_share',
+      "Tandem's share of the daily limit, in calls",
+      (b) => b.share,
+    );
+    gauge(
+      'tandem_salesforce_api_share_remaining',
+      "Calls left in Tandem's share",
+      (b) => b.remaining,
+    );
+    new Gauge({
+      name: 'tandem_budget_lane_paused',
+      help: "1 when the API budget pauses the lane's Salesforce calls",
+      labelNames: ['lane'] as const,
+      registers: [registry],
+      collect() {
+        const { paused } = budget();
+        for (const lane of budgetLanes) this.set({ lane }, paused.includes(lane) ? 1 : 0);
+      },
+    });
+  }
   return {
     registry,
     observeJob: (task, lane, outcome, durationMs) =>

@@ -39,6 +39,7 @@ import { contactIdOfKey, intercomRecordKey, salesforceRecordKey } from './person
 import { unbatched, type SalesforceBatcher } from './salesforce-batcher.ts';
 import { readSyncSettings } from './settings-service.ts';
 import { RetryAfterError } from '../queue/index.ts';
+import type { BudgetTracker } from './budget.ts';
 
 export const intercomContactTask = 'sync.intercom.contact';
 export const salesforceRecordTask = 'sync.salesforce.record';
@@ -96,6 +97,11 @@ export interface PersonSyncDeps {
   readonly salesforceBatcher?: SalesforceBatcher;
   /** How long Intercom's data attributes are reused before being read again. Default 60 s. */
   readonly attributesTtlMs?: number;
+  /**
+   * The API budget governor (budget.ts): fed the connector's usage readings, it postpones a job
+   * whose lane is paused before it calls Salesforce. Default: no budget.
+   */
+  readonly budget?: BudgetTracker;
 }
 
 export interface PersonSync {
@@ -170,6 +176,8 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
       return;
     }
     const { salesforce, intercom } = connections;
+    deps.budget?.observe(salesforce.usage());
+    await deps.budget?.admit(job.lane);
     try {
       const describe = await describeOf(salesforce);
       const attributes = await attributesOf(intercom);
@@ -196,6 +204,8 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
     } catch (error) {
       if (!(error instanceof SyncCallError)) throw error;
       throw await failed(spec, job, ledger, error);
+    } finally {
+      deps.budget?.observe(salesforce.usage());
     }
     await taken(spec, job);
     await store.failures.resolveRecord(spec.recordKey, 'synced');
