@@ -7,6 +7,7 @@ import { emulateCommand } from './emulate.ts';
 import { failuresCommand } from './failures.ts';
 import { logCommand } from './log.ts';
 import { migrateCommand } from './migrate.ts';
+import { planCommand } from './plan.ts';
 import { resolveCommand } from './resolve.ts';
 import { retryCommand } from './retry.ts';
 import { serveCommand } from './serve.ts';
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   validateCommand,
   doctorCommand,
   logCommand,
+  planCommand,
   failuresCommand,
   retryCommand,
   resolveCommand,
