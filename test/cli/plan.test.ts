@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { parseSettings, type SettingsInput } from '../../src/core/index.ts';
+import { createIntercomConnector } from '../../src/connectors/index.ts';
+import { PlanWriteError, readOnlyIntercom } from '../../src/sync/plan.ts';
 import { readSyncSettings, writeSyncSettings } from '../../src/sync/settings-service.ts';
 import { writesOf } from '../sync/support.ts';
 import {
@@ -231,6 +233,20 @@ describe('tandem plan', () => {
     assert.ok(parsed.rows.every((r) => r['source'] === 'salesforce' && r['action'] !== 'update'));
     const limited = await workspace.run(['plan', '--limit', '1', '--format', 'json']);
     assert.equal((JSON.parse(limited.stdout) as { summary: { people: number } }).summary.people, 1);
+  });
+
+  it('plans through connectors that refuse every write and still read', async () => {
+    const intercom = readOnlyIntercom(
+      createIntercomConnector({
+        baseUrl: emulators.intercom.url,
+        accessToken: emulators.intercom.credentials.accessToken,
+      }),
+    );
+    assert.throws(() => intercom.updateContact(ids['ada']!, { name: 'X' }), PlanWriteError);
+    assert.throws(() => intercom.createContact({ email: 'x@example.com' }), PlanWriteError);
+    assert.throws(() => intercom.deleteContact(ids['ada']!), PlanWriteError);
+    const found = await intercom.findContact(ids['ada']!);
+    assert.equal(found.ok && found.value.email, 'ada@example.com');
   });
 
   it('refuses an unknown format, direction or object', async () => {
