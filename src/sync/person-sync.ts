@@ -176,8 +176,10 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
       return;
     }
     const { salesforce, intercom } = connections;
-    deps.budget?.observe(salesforce.usage());
-    await deps.budget?.admit(job.lane);
+    if (deps.budget) {
+      deps.budget.observe(salesforce.usage());
+      await deps.budget.admit(job.lane);
+    }
     try {
       const describe = await describeOf(salesforce);
       const attributes = await attributesOf(intercom);

@@ -11,6 +11,7 @@ import { planCommand } from './plan.ts';
 import { resolveCommand } from './resolve.ts';
 import { retryCommand } from './retry.ts';
 import { serveCommand } from './serve.ts';
+import { statusCommand } from './status.ts';
 import { validateCommand } from './validate.ts';
 import { workerCommand } from './worker.ts';
 
@@ -24,6 +25,7 @@ export const commands: readonly Command[] = [
   configCommand,
   validateCommand,
   doctorCommand,
+  statusCommand,
   logCommand,
   planCommand,
   failuresCommand,
