@@ -1,8 +1,6 @@
 // The two runs of people sync: from an Intercom contact and from a Salesforce Lead or Contact.
 // Each reads both sides, follows or makes the link, plans with the core, and applies the plan.
 import {
-  matchPerson,
-  matchSalesforcePerson,
   onDeleted,
   onIntercomContactReplaced,
   onIntercomEmailChanged,
@@ -20,12 +18,13 @@ import type { InboxRepository, Link } from '../store/index.ts';
 import { applyPlan, type ApplyContext } from './person-apply.ts';
 import { applyLinkDecision, identityOf, written, type LinkContext } from './person-links.ts';
 import {
-  intercomCandidates,
   leadsWithEmail,
+  linkedIds,
+  matchContact,
+  matchSalesforceRecord,
   mergedInto,
   readContact,
   readPerson,
-  salesforceCandidates,
   type ReadContext,
 } from './person-read.ts';
 import { intercomRecordKey } from './person-records.ts';
@@ -77,15 +76,6 @@ interface Followed {
   readonly link: Link;
   readonly person: SalesforcePerson;
 }
-
-const liveIds = async (
-  ids: readonly string[],
-  find: (id: string) => Promise<Link | undefined>,
-): Promise<Set<string>> => {
-  const linked = new Set<string>();
-  for (const id of ids) if (await find(id)) linked.add(id);
-  return linked;
-};
 
 /**
  * Reads the linked Salesforce record and moves the link where the record went: to the master of
@@ -147,10 +137,7 @@ async function followSalesforce(
       link: identityOf(link),
       newEmail: contact.email,
       candidates,
-      linkedSalesforceIds: await liveIds(
-        candidates.map((c) => c.id),
-        (id) => ctx.links.findBySalesforceId(id),
-      ),
+      linkedSalesforceIds: await linkedIds(candidates, (id) => ctx.links.findBySalesforceId(id)),
     });
     const next = await applyLinkDecision(ctx, link, decision);
     if (next === null) return null;
@@ -220,17 +207,7 @@ export async function syncFromIntercom(ctx: RunContext, contactId: string): Prom
     if (followed === null) return;
     ({ link, person } = followed);
   } else {
-    const candidates = await salesforceCandidates(ctx, contact);
-    const all = [...candidates.byIdentifier, ...candidates.byEmail];
-    const decision = matchPerson({
-      contact,
-      matching: ctx.settings.matching,
-      ...candidates,
-      linkedSalesforceIds: await liveIds(
-        all.map((p) => p.id),
-        (id) => ctx.links.findBySalesforceId(id),
-      ),
-    });
+    const decision = await matchContact(ctx, contact);
     if (decision.kind === 'matched') {
       person = decision.record;
       link = await createLink(
@@ -283,17 +260,7 @@ export async function syncFromSalesforce(
       );
       return;
     }
-    const candidates = await intercomCandidates(ctx, person);
-    const all = [...candidates.byExternalId, ...candidates.byEmail];
-    const decision = matchSalesforcePerson({
-      person,
-      matching: ctx.settings.matching,
-      ...candidates,
-      linkedIntercomIds: await liveIds(
-        all.map((c) => c.id),
-        (id) => ctx.links.findByIntercomId(id),
-      ),
-    });
+    const decision = await matchSalesforceRecord(ctx, person);
     if (decision.kind === 'unmatched') {
       await ctx.ledger.skipped(
         {

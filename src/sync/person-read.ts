@@ -1,6 +1,8 @@
 // Reading both sides for one person: the Intercom contact (with its company's name), the
 // Salesforce Lead or Contact, a deleted record's merge master, and the candidates matching needs.
 import {
+  matchPerson,
+  matchSalesforcePerson,
   type IntercomContact,
   type PersonObject,
   type SalesforceDescribe,
@@ -8,6 +10,7 @@ import {
   type SyncSettings,
 } from '../core/index.ts';
 import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import type { Link, LinksRepository } from '../store/index.ts';
 import { toIntercomContact } from './mappers.ts';
 import { must } from './person-errors.ts';
 import { personFields, toSalesforcePerson } from './person-records.ts';
@@ -40,7 +43,7 @@ export async function readContact(ctx: ReadContext, id: string): Promise<Interco
  * The workspace's tag names by id, read only when the Lead threshold looks at tags (a contact
  * names its tags by id alone).
  */
-async function tagNames(ctx: ReadContext): Promise<ReadonlyMap<string, string> | undefined> {
+export async function tagNames(ctx: ReadContext): Promise<ReadonlyMap<string, string> | undefined> {
   if (ctx.settings.leadCreation.threshold.tagsAny.length === 0) return undefined;
   const tags = must('read_tags', await ctx.intercom.listTags());
   return new Map(tags.map((tag) => [tag.id, tag.name]));
@@ -157,4 +160,45 @@ export async function intercomCandidates(
     }
   }
   return { byExternalId, byEmail };
+}
+
+/** The ids among `records` that already belong to a live link. */
+export async function linkedIds(
+  records: readonly { readonly id: string }[],
+  find: (id: string) => Promise<Link | undefined>,
+): Promise<Set<string>> {
+  const linked = new Set<string>();
+  for (const { id } of records) if (await find(id)) linked.add(id);
+  return linked;
+}
+
+export interface MatchContext extends ReadContext {
+  readonly links: Pick<LinksRepository, 'findByIntercomId' | 'findBySalesforceId'>;
+}
+
+/** Matches an unlinked Intercom contact to a Lead or Contact, setting aside records already linked. */
+export async function matchContact(ctx: MatchContext, contact: IntercomContact) {
+  const candidates = await salesforceCandidates(ctx, contact);
+  return matchPerson({
+    contact,
+    matching: ctx.settings.matching,
+    ...candidates,
+    linkedSalesforceIds: await linkedIds(
+      [...candidates.byIdentifier, ...candidates.byEmail],
+      (id) => ctx.links.findBySalesforceId(id),
+    ),
+  });
+}
+
+/** Matches an unlinked Lead or Contact to an Intercom contact, setting aside contacts already linked. */
+export async function matchSalesforceRecord(ctx: MatchContext, person: SalesforcePerson) {
+  const candidates = await intercomCandidates(ctx, person);
+  return matchSalesforcePerson({
+    person,
+    matching: ctx.settings.matching,
+    ...candidates,
+    linkedIntercomIds: await linkedIds([...candidates.byExternalId, ...candidates.byEmail], (id) =>
+      ctx.links.findByIntercomId(id),
+    ),
+  });
 }

@@ -3,8 +3,6 @@
 // `planPersonSync`; it never imports person-apply.ts nor the link decisions, and it calls the
 // connectors only through read-only views that refuse any write (readOnly below).
 import {
-  matchPerson,
-  matchSalesforcePerson,
   planPersonSync,
   type Direction,
   type IntercomContact,
@@ -16,13 +14,14 @@ import {
   type SyncSettings,
 } from '../core/index.ts';
 import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
-import type { Link, LinksRepository } from '../store/index.ts';
+import type { LinksRepository } from '../store/index.ts';
 import { toIntercomContact } from './mappers.ts';
 import { must } from './person-errors.ts';
 import {
-  intercomCandidates,
+  matchContact,
+  matchSalesforceRecord,
   readPerson,
-  salesforceCandidates,
+  tagNames,
   type ReadContext,
 } from './person-read.ts';
 import { personFields, toSalesforcePerson } from './person-records.ts';
@@ -187,14 +186,7 @@ async function planContact(
     }
     pairing = { kind: 'linked', linkId: link.id };
   } else {
-    const candidates = await salesforceCandidates(ctx, contact);
-    const all = [...candidates.byIdentifier, ...candidates.byEmail];
-    const decision = matchPerson({
-      contact,
-      matching: ctx.settings.matching,
-      ...candidates,
-      linkedSalesforceIds: await linkedIds(all, (id) => ctx.links.findBySalesforceId(id)),
-    });
+    const decision = await matchContact(ctx, contact);
     pairing = pairingOf(decision);
     if (decision.kind === 'matched') person = decision.record;
   }
@@ -244,14 +236,7 @@ async function planSalesforce(
         ? { kind: 'linked_record_gone', linkId: link.id }
         : { kind: 'linked', linkId: link.id };
   } else {
-    const candidates = await intercomCandidates(ctx, person);
-    const all = [...candidates.byExternalId, ...candidates.byEmail];
-    const decision = matchSalesforcePerson({
-      person,
-      matching: ctx.settings.matching,
-      ...candidates,
-      linkedIntercomIds: await linkedIds(all, (id) => ctx.links.findByIntercomId(id)),
-    });
+    const decision = await matchSalesforceRecord(ctx, person);
     pairing = pairingOf(decision);
     if (decision.kind === 'matched') {
       if (both) return null;
@@ -285,22 +270,6 @@ function pairingOf(decision: MatchDecision<{ readonly id: string }>): Pairing {
         duplicates: decision.duplicates.map((d) => d.id),
       }
     : { kind: 'unmatched', reason: decision.reason };
-}
-
-async function linkedIds(
-  records: readonly { readonly id: string }[],
-  find: (id: string) => Promise<Link | undefined>,
-): Promise<Set<string>> {
-  const linked = new Set<string>();
-  for (const { id } of records) if (await find(id)) linked.add(id);
-  return linked;
-}
-
-/** The workspace's tag names, read only when the Lead threshold looks at tags. */
-async function tagNames(ctx: PlanContext): Promise<ReadonlyMap<string, string> | undefined> {
-  if (ctx.settings.leadCreation.threshold.tagsAny.length === 0) return undefined;
-  const tags = must('read_tags', await ctx.intercom.listTags());
-  return new Map(tags.map((tag) => [tag.id, tag.name]));
 }
 
 /**
