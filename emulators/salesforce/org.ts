@@ -84,6 +84,14 @@ export class Org {
     return this.#lastStamp;
   }
 
+  /**
+   * The org's present as its records see it: the clock, or the last stamp when a burst of
+   * writes (one millisecond apart) has run ahead of the clock.
+   */
+  present(): number {
+    return Math.max(this.now(), this.#lastStamp);
+  }
+
   nextCommitNumber(): number {
     this.#commitNumber += 1;
     return this.#commitNumber;

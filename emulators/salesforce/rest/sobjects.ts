@@ -249,7 +249,9 @@ function window(
       'startDate cannot be more than 30 days ago',
     );
   }
-  return { start: s, end: Math.min(e, Math.floor(ctx.org.now() / minute) * minute + minute) };
+  // Up to the end of the present minute; `present()`, not the clock, so that records stamped
+  // during a burst of writes that ran ahead of the clock are covered too.
+  return { start: s, end: Math.min(e, Math.floor(ctx.org.present() / minute) * minute + minute) };
 }
 
 function updated(ctx: EmulatorContext, req: RestRequest, table: Table): RestResponse {

@@ -1,6 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { failure, idOf, startCustomisedHarness, type Connection, type Harness } from './helpers.ts';
+import {
+  failure,
+  idOf,
+  startCustomisedHarness,
+  startHarness,
+  type Connection,
+  type Harness,
+} from './helpers.ts';
 
 describe('single-record REST calls', () => {
   let h: Harness;
@@ -358,5 +365,30 @@ describe('single-record REST calls', () => {
     const body = (await malformed.json()) as { errorCode: string; message: string }[];
     assert.equal(body[0]?.errorCode, 'JSON_PARSER_ERROR');
     assert.match(body[0]?.message ?? '', /^Unexpected character \('x' \(code 120\)\)/);
+  });
+});
+
+describe('the updated window after a burst of writes', () => {
+  it('covers records whose stamps ran past the minute the clock is in', async () => {
+    // The clock stands still one millisecond before a minute ends: each write of the burst is
+    // stamped a millisecond after the last, so most land in the next minute.
+    const frozen = Date.UTC(2026, 10, 21, 14, 0, 59, 999);
+    const h = await startHarness({ seed: 'empty', now: () => frozen });
+    try {
+      const conn = await h.connect();
+      const created = await conn
+        .sobject('Contact')
+        .create(Array.from({ length: 5 }, (_, i) => ({ LastName: `Burst ${i}` })));
+      const ids = created.map((result) => idOf(result));
+      const updated = await conn
+        .sobject('Contact')
+        .updated(
+          new Date(frozen - 120_000).toISOString(),
+          new Date(frozen + 600_000).toISOString(),
+        );
+      for (const id of ids) assert.ok(updated.ids.includes(id), `${id} is covered`);
+    } finally {
+      await h.close();
+    }
   });
 });
