@@ -137,6 +137,133 @@ describe('configuration', () => {
     );
   });
 
+  it('sets the backfill to Bulk API at 2,000 records and chunks of 2,000 by default', () => {
+    const config = configOf(loadConfig({ env: {} }));
+    assert.deepEqual(config.backfill, { bulkThreshold: 2000, chunkSize: 2000 });
+    assert.deepEqual(config.notify, {});
+  });
+
+  it('takes the backfill threshold and chunk size from the environment and refuses values out of range', () => {
+    const config = configOf(
+      loadConfig({
+        env: { TANDEM_BACKFILL_BULK_THRESHOLD: '1', TANDEM_BACKFILL_CHUNK_SIZE: '50000' },
+      }),
+    );
+    assert.deepEqual(config.backfill, { bulkThreshold: 1, chunkSize: 50000 });
+    const problems = problemsOf(
+      loadConfig({
+        env: { TANDEM_BACKFILL_BULK_THRESHOLD: '0', TANDEM_BACKFILL_CHUNK_SIZE: '99' },
+      }),
+    );
+    const bySetting = new Map(problems.map((p) => [p.setting, p.message]));
+    assert.match(
+      bySetting.get('TANDEM_BACKFILL_BULK_THRESHOLD')!,
+      /"0" must be a whole number of at least 1/,
+    );
+    assert.match(
+      bySetting.get('TANDEM_BACKFILL_CHUNK_SIZE')!,
+      /"99" must be a whole number from 100 to 50000/,
+    );
+    assert.match(
+      problemsOf(loadConfig({ env: { TANDEM_BACKFILL_CHUNK_SIZE: '50001' } }))[0]!.message,
+      /from 100 to 50000/,
+    );
+  });
+
+  it('sets up the webhook and e-mail notifications from their settings', () => {
+    const config = configOf(
+      loadConfig({
+        env: {
+          TANDEM_NOTIFY_WEBHOOK_URL: 'https://hooks.example.com/tandem',
+          TANDEM_SMTP_URL: 'smtps://mailer:pw@smtp.example.com:465',
+          TANDEM_NOTIFY_EMAIL_FROM: 'Tandem <tandem@example.com>',
+          TANDEM_NOTIFY_EMAIL_TO: 'ops@example.com, Ada <ada@example.com>,',
+        },
+      }),
+    );
+    assert.deepEqual(config.notify, {
+      webhookUrl: 'https://hooks.example.com/tandem',
+      smtp: {
+        url: 'smtps://mailer:pw@smtp.example.com:465',
+        from: 'Tandem <tandem@example.com>',
+        to: ['ops@example.com', 'Ada <ada@example.com>'],
+      },
+    });
+  });
+
+  it('sends e-mail from the SMTP user when it is an address and no sender is set', () => {
+    const config = configOf(
+      loadConfig({
+        env: {
+          TANDEM_SMTP_URL: 'smtp://tandem%40example.com:pw@smtp.example.com:587',
+          TANDEM_NOTIFY_EMAIL_TO: 'ops@example.com',
+        },
+      }),
+    );
+    assert.equal(config.notify.smtp?.from, 'tandem@example.com');
+  });
+
+  it('requires recipients and a sender with an SMTP server, reported with every other problem', () => {
+    const problems = problemsOf(
+      loadConfig({
+        env: { TANDEM_SMTP_URL: 'smtp://smtp.example.com', TANDEM_PORT: '0' },
+      }),
+    );
+    assert.deepEqual(problems.map((p) => p.setting).sort(), [
+      'TANDEM_NOTIFY_EMAIL_FROM',
+      'TANDEM_NOTIFY_EMAIL_TO',
+      'TANDEM_PORT',
+    ]);
+    assert.match(
+      problems.find((p) => p.setting === 'TANDEM_NOTIFY_EMAIL_TO')!.message,
+      /required when TANDEM_SMTP_URL is set/,
+    );
+  });
+
+  it('refuses e-mail settings without an SMTP server, bad addresses and bad URLs', () => {
+    const problems = problemsOf(
+      loadConfig({
+        env: {
+          TANDEM_NOTIFY_EMAIL_TO: 'ops@example.com',
+          TANDEM_NOTIFY_WEBHOOK_URL: 'ftp://hooks.example.com/x',
+        },
+      }),
+    );
+    const bySetting = new Map(problems.map((p) => [p.setting, p.message]));
+    assert.deepEqual([...bySetting.keys()].sort(), [
+      'TANDEM_NOTIFY_EMAIL_TO',
+      'TANDEM_NOTIFY_WEBHOOK_URL',
+    ]);
+    assert.match(bySetting.get('TANDEM_NOTIFY_EMAIL_TO')!, /TANDEM_SMTP_URL is not/);
+    assert.match(bySetting.get('TANDEM_NOTIFY_WEBHOOK_URL')!, /must be an http:\/\/ or https:\/\//);
+
+    const bad = problemsOf(
+      loadConfig({
+        env: {
+          TANDEM_SMTP_URL: 'http://smtp.example.com',
+          TANDEM_NOTIFY_EMAIL_TO: 'ops@example.com, not-an-address',
+          TANDEM_NOTIFY_EMAIL_FROM: 'nobody',
+        },
+      }),
+    );
+    const badBySetting = new Map(bad.map((p) => [p.setting, p.message]));
+    assert.deepEqual([...badBySetting.keys()].sort(), [
+      'TANDEM_NOTIFY_EMAIL_FROM',
+      'TANDEM_NOTIFY_EMAIL_TO',
+      'TANDEM_SMTP_URL',
+    ]);
+    assert.match(badBySetting.get('TANDEM_SMTP_URL')!, /must be an SMTP URL such as smtps:\/\//);
+    assert.match(badBySetting.get('TANDEM_NOTIFY_EMAIL_TO')!, /separated by commas/);
+  });
+
+  it('never repeats the SMTP URL, which may hold a password', () => {
+    const problems = problemsOf(
+      loadConfig({ env: { TANDEM_SMTP_URL: 'imap://mailer:hunter4@mail.example.com' } }),
+    );
+    assert.match(problems.find((p) => p.setting === 'TANDEM_SMTP_URL')!.message, /^the value /);
+    assert.doesNotMatch(JSON.stringify(problems), /hunter4|mailer/);
+  });
+
   it('hides the password of a connection URL', () => {
     assert.equal(
       redactUrl('postgres://tandem:s3cret@db:5432/x'),

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { logFormats, logLevels } from './definitions.ts';
-import { parseSecretKey, settingDefinitions, type SettingName } from './definitions.ts';
+import {
+  parseEmailAddress,
+  parseSecretKey,
+  settingDefinitions,
+  type SettingName,
+} from './definitions.ts';
 import type { BudgetSettings } from '../core/budget.ts';
 
 export interface Config {
@@ -26,10 +31,30 @@ export interface Config {
   readonly intercomSweepOverlapSeconds: number;
   /** The API budget (docs/budget.md): Tandem's share of the Salesforce limit and thresholds. */
   readonly budget: BudgetSettings;
+  /** Where a finished backfill's summary is sent; a channel is absent when it is not set up. */
+  readonly notify: NotifySettings;
+  readonly backfill: BackfillSettings;
   readonly logLevel: (typeof logLevels)[number];
   readonly logFormat: (typeof logFormats)[number];
   /** Where each setting's value came from, for `tandem doctor`. */
   readonly sources: Readonly<Record<SettingName, Source>>;
+}
+
+export interface NotifySettings {
+  readonly webhookUrl?: string;
+  readonly smtp?: {
+    /** smtp:// or smtps://, possibly with credentials: a secret, never logged as it is. */
+    readonly url: string;
+    readonly from: string;
+    readonly to: readonly string[];
+  };
+}
+
+export interface BackfillSettings {
+  /** At or above this many records, Salesforce Bulk API 2.0; below, sObject Collections. */
+  readonly bulkThreshold: number;
+  /** Records planned and written together. */
+  readonly chunkSize: number;
 }
 
 export type Source = 'flag' | 'environment' | 'file' | 'default';
@@ -106,6 +131,7 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
         'is required with PostgreSQL (DATABASE_URL is set), so that every process opens the same stored credentials; generate one with: openssl rand -hex 32',
     });
   }
+  const notify = notifySettings(values, sources, problems);
   if (problems.length > 0) return { ok: false, problems };
 
   const dataDir = values.dataDir as string;
@@ -135,11 +161,69 @@ export function loadConfig(input: ConfigInput = {}): ConfigResult {
       pauseBulkPercent: values.budgetPauseBulkPercent as number,
       pauseLivePercent: values.budgetPauseLivePercent as number,
     },
+    notify,
+    backfill: {
+      bulkThreshold: values.backfillBulkThreshold as number,
+      chunkSize: values.backfillChunkSize as number,
+    },
     logLevel: values.logLevel as Config['logLevel'],
     logFormat: values.logFormat as Config['logFormat'],
     sources,
   };
   return { ok: true, config: Object.freeze(config) };
+}
+
+/**
+ * The notification channels. E-mail needs the SMTP URL and recipients together; the sender
+ * falls back to the SMTP user when that is an e-mail address. A problem is reported for a
+ * half-configured channel, whichever half is missing. Problems of the individual values were
+ * reported already, so a missing value here that was given but invalid is not reported twice.
+ */
+function notifySettings(
+  values: Partial<Record<SettingName, unknown>>,
+  sources: Record<SettingName, Source>,
+  problems: ConfigProblem[],
+): NotifySettings {
+  const given = (name: SettingName) => sources[name] !== 'default';
+  const webhookUrl = values.notifyWebhookUrl as string | undefined;
+  const smtpUrl = values.smtpUrl as string | undefined;
+  const to = values.notifyEmailTo as string[] | undefined;
+  let from = values.notifyEmailFrom as string | undefined;
+  if (given('smtpUrl')) {
+    if (!given('notifyEmailTo'))
+      problems.push({
+        setting: 'TANDEM_NOTIFY_EMAIL_TO',
+        message:
+          'is required when TANDEM_SMTP_URL is set: the addresses that receive backfill summaries, separated by commas',
+      });
+    if (!given('notifyEmailFrom') && smtpUrl !== undefined) {
+      from = smtpUserAddress(smtpUrl);
+      if (from === undefined)
+        problems.push({
+          setting: 'TANDEM_NOTIFY_EMAIL_FROM',
+          message:
+            'is required when TANDEM_SMTP_URL is set and its user name is not an e-mail address: the sender of backfill summaries, such as tandem@example.com',
+        });
+    }
+  } else {
+    for (const name of ['notifyEmailTo', 'notifyEmailFrom'] as const)
+      if (given(name))
+        problems.push({
+          setting: settingDefinitions[name].env,
+          message: 'is set but TANDEM_SMTP_URL is not; set the SMTP server to send e-mail',
+        });
+  }
+  return {
+    ...(webhookUrl === undefined ? {} : { webhookUrl }),
+    ...(smtpUrl === undefined || to === undefined || from === undefined
+      ? {}
+      : { smtp: { url: smtpUrl, from, to: Object.freeze([...to]) } }),
+  };
+}
+
+function smtpUserAddress(smtpUrl: string): string | undefined {
+  const user = decodeURIComponent(new URL(smtpUrl).username);
+  return parseEmailAddress(user);
 }
 
 /** Whether the process runs on a terminal (for readable logs and progress bars). */
@@ -185,7 +269,9 @@ function emptyToUndefined(value: string | undefined): string | undefined {
 /** The offending value, quoted; secrets are never echoed back. */
 function shown(value: unknown, name: SettingName): string {
   if (name === 'secretKey' || name === 'adminToken') return 'the value';
-  if (name === 'databaseUrl' && typeof value === 'string') return JSON.stringify(redactUrl(value));
+  if (name === 'smtpUrl') return 'the value';
+  if ((name === 'databaseUrl' || name === 'notifyWebhookUrl') && typeof value === 'string')
+    return JSON.stringify(redactUrl(value));
   return JSON.stringify(value);
 }
 

@@ -52,6 +52,60 @@ export function parseSecretKey(value: string): Buffer | undefined {
   return undefined;
 }
 
+const urlWith = (protocols: readonly string[], error: string) =>
+  z.string().refine(
+    (value) => {
+      try {
+        const url = new URL(value);
+        return protocols.includes(url.protocol) && url.hostname !== '';
+      } catch {
+        return false;
+      }
+    },
+    { error },
+  );
+
+/** A bare address (ada@example.com) or one with a display name (Tandem <tandem@example.com>). */
+export function parseEmailAddress(value: string): string | undefined {
+  const text = value.trim();
+  const address = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$/;
+  if (address.test(text)) return text;
+  const named = /^([^<>@,]*)<([^<>]+)>$/.exec(text);
+  if (named && address.test(named[2]!.trim())) return text;
+  return undefined;
+}
+
+const emailAddress = z.string().refine((value) => parseEmailAddress(value) !== undefined, {
+  error: 'must be an e-mail address such as tandem@example.com or "Tandem <tandem@example.com>"',
+});
+
+const emailAddresses = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item !== ''),
+  )
+  .refine(
+    (items) => items.length > 0 && items.every((item) => parseEmailAddress(item) !== undefined),
+    { error: 'must be one or more e-mail addresses separated by commas' },
+  );
+
+const wholeNumberAtLeast = (min: number) => {
+  const error = `must be a whole number of at least ${min}`;
+  return z.coerce
+    .number({ error })
+    .int({ error })
+    .min(min, { error })
+    .max(Number.MAX_SAFE_INTEGER, { error });
+};
+
+const wholeNumberFrom = (min: number, max: number) => {
+  const error = `must be a whole number from ${min} to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error });
+};
+
 const choice = <T extends readonly [string, ...string[]]>(values: T) =>
   z.enum(values, { error: `must be one of ${values.join(', ')}` });
 
@@ -203,6 +257,58 @@ export const settingDefinitions = {
     default: 80,
     describe:
       'At this percent of Tandem’s Salesforce share, live sync pauses; interactive work goes on until 100%.',
+  },
+  notifyWebhookUrl: {
+    env: 'TANDEM_NOTIFY_WEBHOOK_URL',
+    flag: undefined,
+    schema: urlWith(
+      ['http:', 'https:'],
+      'must be an http:// or https:// URL such as https://hooks.example.com/tandem',
+    ),
+    default: undefined,
+    describe:
+      'When a backfill finishes, its summary is posted here as JSON (backfill.completed or backfill.failed).',
+  },
+  smtpUrl: {
+    env: 'TANDEM_SMTP_URL',
+    flag: undefined,
+    schema: urlWith(
+      ['smtp:', 'smtps:'],
+      'must be an SMTP URL such as smtps://user:password@smtp.example.com:465 or smtp://smtp.example.com:587',
+    ),
+    default: undefined,
+    describe:
+      'SMTP server that e-mails backfill summaries: smtps:// (TLS) or smtp:// (STARTTLS when offered), with optional user:password. Never echoed.',
+  },
+  notifyEmailFrom: {
+    env: 'TANDEM_NOTIFY_EMAIL_FROM',
+    flag: undefined,
+    schema: emailAddress,
+    default: undefined,
+    describe:
+      'Sender of backfill e-mails. Unset: the SMTP user name, when it is an e-mail address.',
+  },
+  notifyEmailTo: {
+    env: 'TANDEM_NOTIFY_EMAIL_TO',
+    flag: undefined,
+    schema: emailAddresses,
+    default: undefined,
+    describe: 'Recipients of backfill e-mails, separated by commas. Required with TANDEM_SMTP_URL.',
+  },
+  backfillBulkThreshold: {
+    env: 'TANDEM_BACKFILL_BULK_THRESHOLD',
+    flag: 'bulk-threshold',
+    schema: wholeNumberAtLeast(1),
+    default: 2000,
+    describe:
+      'At or above this many records, a backfill uses Salesforce Bulk API 2.0; below it, sObject Collections.',
+  },
+  backfillChunkSize: {
+    env: 'TANDEM_BACKFILL_CHUNK_SIZE',
+    flag: 'chunk-size',
+    schema: wholeNumberFrom(100, 50_000),
+    default: 2000,
+    describe: 'Records a backfill plans and writes together.',
   },
   logLevel: {
     env: 'TANDEM_LOG_LEVEL',

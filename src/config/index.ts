@@ -3,6 +3,8 @@ export {
   isInteractive,
   redactUrl,
   type Config,
+  type BackfillSettings,
+  type NotifySettings,
   type ConfigInput,
   type ConfigProblem,
   type ConfigResult,
@@ -11,6 +13,7 @@ export {
 export {
   settingDefinitions,
   parseSecretKey,
+  parseEmailAddress,
   logLevels,
   logFormats,
   type SettingName,
