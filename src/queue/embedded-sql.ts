@@ -86,6 +86,16 @@ UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = ?, run_at = 
   updated_at = ?, job_key = ${restoreKey}
 WHERE id = ? AND locked_by = ?`;
 
+/**
+ * A postponed run (PostponeError): back to pending at \`run_at\`, the attempt given back, so a
+ * job may wait any number of times without using up its attempts.
+ */
+export const postponeJob = `
+UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = ?, run_at = ?,
+  updated_at = ?, attempts = max(attempts - 1, 0),
+  job_key = ${restoreKey.replace('attempts <', 'attempts - 1 <')}
+WHERE id = ? AND locked_by = ?`;
+
 export const failJob = `
 UPDATE jobs SET locked_by = NULL, locked_until = NULL, last_error = ?, updated_at = ?,
   attempts = max(attempts, max_attempts), job_key = NULL

@@ -191,6 +191,8 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
       try {
         if (decision.kind === 'retry') {
           await run(q.retryJob, [decision.message, at + decision.delayMs, at, row.id, workerId]);
+        } else if (decision.kind === 'postpone') {
+          await run(q.postponeJob, [decision.message, at + decision.delayMs, at, row.id, workerId]);
         } else {
           await run(q.failJob, [decision.message, at, row.id, workerId]);
         }
@@ -198,12 +200,11 @@ export function createEmbeddedEngine(options: EmbeddedEngineOptions): JobEngine 
         // The lease runs out and the job runs again: nothing is lost.
         log.error({ err: writeError, jobId }, 'recording a job failure failed');
       }
-      const level = decision.kind === 'retry' ? 'warn' : 'error';
-      log[level](
-        { jobId, task: row.task, attempt: row.attempts, error: errorMessage(error) },
-        decision.kind === 'retry' ? 'job failed, will retry' : 'job failed',
-      );
-      finish(decision.kind === 'retry' ? 'retrying' : 'failed');
+      const fields = { jobId, task: row.task, attempt: row.attempts, error: errorMessage(error) };
+      if (decision.kind === 'postpone') log.info(fields, 'job postponed');
+      else if (decision.kind === 'retry') log.warn(fields, 'job failed, will retry');
+      else log.error(fields, 'job failed');
+      finish(decision.kind === 'fail' ? 'failed' : 'retrying');
     }
   }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { exponentialBackoff } from './backoff.ts';
-import { decideFailure, NonRetriableError, RetryAfterError } from './errors.ts';
+import { decideFailure, NonRetriableError, PostponeError, RetryAfterError } from './errors.ts';
 
 const backoff = exponentialBackoff({ baseMs: 1000, maxMs: 10_000 }, () => 0.5);
 
@@ -18,6 +18,14 @@ describe('decideFailure', () => {
     assert.deepEqual(decideFailure(new NonRetriableError('bad email'), 1, 25, backoff), {
       kind: 'fail',
       message: 'bad email',
+    });
+  });
+
+  it('postpones on PostponeError, even on the last attempt', () => {
+    assert.deepEqual(decideFailure(new PostponeError('budget', 300_000), 25, 25, backoff), {
+      kind: 'postpone',
+      message: 'budget',
+      delayMs: 300_000,
     });
   });
 

@@ -21,9 +21,27 @@ export class RetryAfterError extends Error {
   }
 }
 
+/**
+ * The job runs again no sooner than `delayMs` from now, and this run does not count as an
+ * attempt: for work that waits on something outside it (the API budget, a window to free), not
+ * for failures. A job may be postponed any number of times, even on its last attempt.
+ */
+export class PostponeError extends Error {
+  override readonly name = 'PostponeError';
+  readonly delayMs: number;
+  constructor(message: string, delayMs: number, options?: ErrorOptions) {
+    super(message, options);
+    if (!Number.isFinite(delayMs) || delayMs < 0) {
+      throw new RangeError(`PostponeError needs a delay >= 0 ms, got ${delayMs}`);
+    }
+    this.delayMs = delayMs;
+  }
+}
+
 export type FailureDecision =
   | { readonly kind: 'fail'; readonly message: string }
-  | { readonly kind: 'retry'; readonly message: string; readonly delayMs: number };
+  | { readonly kind: 'retry'; readonly message: string; readonly delayMs: number }
+  | { readonly kind: 'postpone'; readonly message: string; readonly delayMs: number };
 
 /**
  * What to do after a handler threw. Names are compared as well as classes, so an error from a
@@ -38,6 +56,10 @@ export function decideFailure(
   const message = errorMessage(error);
   if (error instanceof NonRetriableError || isNamed(error, 'NonRetriableError')) {
     return { kind: 'fail', message };
+  }
+  if (error instanceof PostponeError || isNamed(error, 'PostponeError')) {
+    const delayMs = (error as { delayMs?: unknown }).delayMs;
+    if (typeof delayMs === 'number' && delayMs >= 0) return { kind: 'postpone', message, delayMs };
   }
   if (attempt >= maxAttempts) return { kind: 'fail', message };
   if (error instanceof RetryAfterError || isNamed(error, 'RetryAfterError')) {

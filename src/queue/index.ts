@@ -16,7 +16,7 @@ export {
   type TaskHandler,
   type TaskList,
 } from './types.ts';
-export { NonRetriableError, RetryAfterError } from './errors.ts';
+export { NonRetriableError, PostponeError, RetryAfterError } from './errors.ts';
 export { exponentialBackoff } from './backoff.ts';
 export { createEmbeddedEngine, type EmbeddedEngineOptions } from './embedded.ts';
 export { createPostgresEngine, type PostgresEngineOptions } from './postgres.ts';

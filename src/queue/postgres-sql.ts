@@ -142,6 +142,12 @@ SET attempts = greatest(attempts - 1, 0), run_at = now() + $3::int * interval '1
 WHERE id = $1::bigint AND locked_by = $2
 RETURNING run_at::text AS run_at, attempts`;
 
+/**
+ * A postponed run (PostponeError): like a busy key, the attempt given back and due again after
+ * the delay; the task then throws and failJob unlocks it (`lowerRunAt` follows).
+ */
+export const postponeJob = deferForKey;
+
 /** Only once failJob has unlocked it, only if no later attempt or add has touched it. */
 export const lowerRunAt = (s: string) => `
 UPDATE ${s}._private_jobs SET run_at = $3::timestamptz

@@ -100,6 +100,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   const sql = {
     prepareFailure: q.prepareFailure(s),
     deferForKey: q.deferForKey(s),
+    postponeJob: q.postponeJob(s),
     lowerRunAt: q.lowerRunAt(s),
     returnJobs: q.returnJobs(s),
     takeKey: q.takeKey(s),
@@ -211,24 +212,31 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
       } catch (error) {
         if (entry.released) throw error;
         const decision = decideFailure(error, job.attempts, job.max_attempts, backoff);
-        const retry = decision.kind === 'retry';
+        const retry = decision.kind !== 'fail';
         try {
-          const prepared = await pool.query<Due>(sql.prepareFailure, [
-            job.id,
-            lockedBy,
-            retry,
-            retry ? Math.round(decision.delayMs) : 0,
-          ]);
+          const prepared =
+            decision.kind === 'postpone'
+              ? await pool.query<Due>(sql.postponeJob, [
+                  job.id,
+                  lockedBy,
+                  Math.round(decision.delayMs),
+                ])
+              : await pool.query<Due>(sql.prepareFailure, [
+                  job.id,
+                  lockedBy,
+                  retry,
+                  retry ? Math.round(decision.delayMs) : 0,
+                ]);
           if (retry) lowerRunAtLater(job.id, prepared.rows[0]);
           if (job.key !== null) await pool.query(sql.dropKeys, [[job.id]]);
         } catch (writeError) {
           // graphile-worker's failJob still applies its own backoff: later, never lost.
           log.error({ err: writeError, jobId: job.id }, 'recording a job failure failed');
         }
-        log[retry ? 'warn' : 'error'](
-          { jobId: job.id, task, attempt: job.attempts, error: errorMessage(error) },
-          retry ? 'job failed, will retry' : 'job failed',
-        );
+        const fields = { jobId: job.id, task, attempt: job.attempts, error: errorMessage(error) };
+        if (decision.kind === 'postpone') log.info(fields, 'job postponed');
+        else if (retry) log.warn(fields, 'job failed, will retry');
+        else log.error(fields, 'job failed');
         finish(retry ? 'retrying' : 'failed');
         throw error;
       } finally {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import {
   NonRetriableError,
+  PostponeError,
   RetryAfterError,
   type EngineOptions,
   type JobEngine,
@@ -215,6 +216,47 @@ export function jobEngineContract(name: string, open: () => Promise<EngineBench>
       const gap = (starts[1] ?? 0) - (starts[0] ?? 0);
       assert.ok(gap >= 450, `retried after ${Math.round(gap)} ms, wanted >= 500 ms`);
       assert.ok(gap < 5_000, `retried after ${Math.round(gap)} ms, not the default backoff`);
+    });
+
+    it('postpones a job on PostponeError without spending its attempts, however often', async () => {
+      const attempts: number[] = [];
+      const engine = build({
+        waiting: async (_payload: JobPayload, ctx) => {
+          attempts.push(ctx.attempt);
+          if (attempts.length <= 4) throw new PostponeError('the API budget is spent', 30);
+        },
+      });
+      await engine.start();
+      // One attempt only: a single counted failure would leave the job failed.
+      await engine.add('waiting', {}, { maxAttempts: 1 });
+      await waitFor('the fifth run', () => attempts.length === 5);
+      await waitFor('the job to complete', async () => (await engine.stats()).every(isEmpty));
+      assert.deepEqual(attempts, [1, 1, 1, 1, 1], 'every run is the first attempt');
+      assert.deepEqual(await engine.failedJobs(), []);
+    });
+
+    it('keeps a postponed keyed job replaceable by a fresh add of its key', async () => {
+      const seen: unknown[] = [];
+      const engine = build({
+        sync: async (payload: JobPayload) => {
+          seen.push(payload['n']);
+          if (payload['n'] === 1) throw new PostponeError('paused', 60_000);
+        },
+      });
+      await engine.start();
+      await engine.add('sync', { n: 1 }, { jobKey: 'lead:7' });
+      await waitFor('the first run', () => seen.length === 1);
+      await waitFor('the job to wait again', async () =>
+        (await engine.stats()).some((row) => row.queued === 1 && row.running === 0),
+      );
+      await engine.add('sync', { n: 2 }, { jobKey: 'lead:7' });
+      await waitFor('the replacing job to run', () => seen.length === 2);
+      await waitFor('the queue to be empty', async () => (await engine.stats()).every(isEmpty));
+      assert.deepEqual(
+        seen,
+        [1, 2],
+        'the postponed job was replaced, not run beside its successor',
+      );
     });
 
     it('keeps an exhausted job visible with its last error', async () => {
