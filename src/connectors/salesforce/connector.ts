@@ -3,6 +3,7 @@
 // `callOptions`), so the change events of Tandem's own writes name Tandem in `changeOrigin`.
 import jsforce from 'jsforce';
 import type { DescribeSObjectResult } from 'jsforce';
+import { createBulk } from './bulk.ts';
 import { err, ok, type ConnectorError, type Result } from '../result.ts';
 import { inChunks, toSaved, toUpserted, type RawSaveResult } from './collections.ts';
 import { mapSalesforceError } from './errors.ts';
@@ -134,6 +135,8 @@ export function createSalesforceConnector(
     api(async () => (await fn()) as readonly RawSaveResult[]);
 
   const connector: SalesforceConnector = {
+    ...createBulk({ connection: conn, api }),
+
     async connect() {
       return api(async () => {
         if (conn.userInfo)

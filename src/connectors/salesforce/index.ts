@@ -12,6 +12,25 @@ export type {
   DeletedSince,
   WritableRecord,
 } from './types.ts';
+export {
+  bulkJobStates,
+  type BulkIngestOperation,
+  type BulkIngestResults,
+  type BulkJobState,
+  type BulkJobStatus,
+  type BulkQueryOptions,
+  type BulkQueryPosition,
+  type BulkWaitOptions,
+  type SalesforceBulk,
+} from './bulk.ts';
+export {
+  blankMarker as bulkBlankMarker,
+  parseBulkError,
+  type BulkFailure,
+  type BulkRecord,
+  type BulkRowError,
+  type BulkSuccess,
+} from './bulk-csv.ts';
 export { collectionLimit, type Saved, type Upserted } from './collections.ts';
 export { mapSalesforceError, mapRecordError } from './errors.ts';
 export { parseLimitInfo, usageFromLimits, type ApiUsage, type OrgLimits } from './limits.ts';

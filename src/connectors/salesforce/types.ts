@@ -1,6 +1,7 @@
 // The Salesforce connector's public shapes: options, records, pages, and the interface itself.
 import type { DescribeSObjectResult } from 'jsforce';
 import type { Result } from '../result.ts';
+import type { SalesforceBulk } from './bulk.ts';
 import type { Saved, Upserted } from './collections.ts';
 import type { ApiUsage, OrgLimits } from './limits.ts';
 import type { ChangeSubscription, SubscribeChangesOptions } from './streaming.ts';
@@ -83,7 +84,8 @@ export interface SalesforceIdentity {
 
 export type PersonObject = 'Lead' | 'Contact';
 
-export interface SalesforceConnector {
+/** Bulk API 2.0 and `count` come from SalesforceBulk (bulk.ts). */
+export interface SalesforceConnector extends SalesforceBulk {
   /** Logs in when needed and answers who we are. */
   connect(): Promise<Result<SalesforceIdentity>>;
   /** Cached per object for the connector's life (`refresh` reads it again). */
