@@ -1,4 +1,21 @@
-export { openStore, type Store, type StoreLocation, type StoreOptions } from './store.ts';
+export {
+  openStore,
+  type Store,
+  type StoreLocation,
+  type StoreOptions,
+  type StoreTransaction,
+} from './store.ts';
+export {
+  backfillStatuses,
+  type Backfill,
+  type BackfillPatch,
+  type BackfillStatus,
+  type BackfillsRepository,
+  type NewBackfill,
+  type NewStagedRecord,
+  type StagedRecord,
+  type StagedSystem,
+} from './backfills.ts';
 export { createSecretBox, SecretBoxError, type SecretBox } from './secret-box.ts';
 export { MigrationError, type MigrationStatus } from './migrator.ts';
 export {

@@ -49,6 +49,10 @@ export interface LinksRepository {
   findByIntercomId(intercomId: string): Promise<Link | undefined>;
   /** The live link of a Salesforce Lead or Contact. */
   findBySalesforceId(salesforceId: string): Promise<Link | undefined>;
+  /** The live links of these Intercom contacts (any order; ids without one are left out). */
+  findManyByIntercomIds(intercomIds: readonly string[]): Promise<Link[]>;
+  /** The live links of these Salesforce records. */
+  findManyBySalesforceIds(salesforceIds: readonly string[]): Promise<Link[]>;
   /** Links a pair; refused when either record already has a live link. */
   create(link: NewLink): Promise<LinkWrite>;
   /**
@@ -88,6 +92,20 @@ export function linksRepository(db: Kysely<Database>, now: () => number): LinksR
   const findLive = async (column: 'intercom_id' | 'salesforce_id', value: string) => {
     const row = await live().where(column, '=', value).executeTakeFirst();
     return row && toLink(row);
+  };
+  const findManyLive = async (
+    column: 'intercom_id' | 'salesforce_id',
+    values: readonly string[],
+  ): Promise<Link[]> => {
+    const unique = [...new Set(values)];
+    const found: Link[] = [];
+    for (let i = 0; i < unique.length; i += 400) {
+      const rows = await live()
+        .where(column, 'in', unique.slice(i, i + 400))
+        .execute();
+      found.push(...rows.map(toLink));
+    }
+    return found;
   };
   const get = async (id: number) => {
     const row = await db.selectFrom('links').selectAll().where('id', '=', id).executeTakeFirst();
@@ -136,6 +154,8 @@ export function linksRepository(db: Kysely<Database>, now: () => number): LinksR
     get,
     findByIntercomId: (intercomId) => findLive('intercom_id', intercomId),
     findBySalesforceId: (salesforceId) => findLive('salesforce_id', salesforceId),
+    findManyByIntercomIds: (ids) => findManyLive('intercom_id', ids),
+    findManyBySalesforceIds: (ids) => findManyLive('salesforce_id', ids),
 
     async create(link) {
       // The holder of a refused record may be dropped between the insert and the look-up:

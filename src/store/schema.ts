@@ -16,6 +16,8 @@ export interface Database {
   inbox: InboxRow;
   checkpoints: CheckpointRow;
   failures: FailureRow;
+  backfills: BackfillRow;
+  backfill_records: BackfillRecordRow;
 }
 
 export interface SchemaMigrationRow {
@@ -124,4 +126,33 @@ export interface FailureRow {
   payload: string;
   resolved_at: number | null;
   resolution: string | null;
+}
+
+/** A backfill; `objects`, `position`, `counts` and `summary` are JSON. */
+export interface BackfillRow {
+  id: Generated<number>;
+  direction: string;
+  objects: string;
+  status: string;
+  phase: string;
+  total: number | null;
+  done: number;
+  errors: number;
+  position: string;
+  counts: string;
+  summary: string | null;
+  started_at: number;
+  updated_at: number;
+  finished_at: number | null;
+}
+
+/** A record a backfill staged from one system; `data` is the domain object as JSON. */
+export interface BackfillRecordRow {
+  seq: Generated<number>;
+  backfill_id: number;
+  system: string;
+  record_id: string;
+  email_key: string | null;
+  identifier_key: string | null;
+  data: string;
 }

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { backfillsRepository, type BackfillsRepository } from './backfills.ts';
 import { credentialsRepository, type CredentialsRepository } from './credentials.ts';
 import { checkpointsRepository, type CheckpointsRepository } from './checkpoints.ts';
 import { eventsRepository, type EventsRepository } from './events.ts';
@@ -46,11 +47,26 @@ export interface Store {
   readonly checkpoints: CheckpointsRepository;
   /** The needs-attention list. */
   readonly failures: FailuresRepository;
+  /** Backfills and the records they staged. */
+  readonly backfills: BackfillsRepository;
+  /**
+   * Runs `work` in one database transaction with repositories bound to it: all its writes
+   * happen, or none. Never call an API inside it.
+   */
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T>;
   migrate(): Promise<{ applied: number[] }>;
   migrationStatus(): Promise<MigrationStatus>;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** The repositories a transaction may write through. */
+export interface StoreTransaction {
+  readonly links: LinksRepository;
+  readonly events: EventsRepository;
+  readonly failures: FailuresRepository;
+  readonly backfills: BackfillsRepository;
 }
 
 // BIGINT (int8) columns hold epoch milliseconds and ids, well inside a double's exact range.
@@ -91,6 +107,16 @@ export function openStore(options: StoreOptions): Store {
     inbox: inboxRepository(db, now),
     checkpoints: checkpointsRepository(db, now),
     failures: failuresRepository(db, now),
+    backfills: backfillsRepository(db, now),
+    transaction: (work) =>
+      db.transaction().execute((trx) =>
+        work({
+          links: linksRepository(trx, now),
+          events: eventsRepository(trx, now),
+          failures: failuresRepository(trx, now),
+          backfills: backfillsRepository(trx, now),
+        }),
+      ),
     migrate: () => migrate(db, dialect, now),
     migrationStatus: () => migrationStatus(db, dialect),
     ping: async () => {

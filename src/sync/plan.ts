@@ -276,7 +276,7 @@ function pairingOf(decision: MatchDecision<{ readonly id: string }>): Pairing {
  * A contact's first company name (a new Lead's Company), read once per company. The cache is
  * bounded: a workspace with more companies than this reads some of them again.
  */
-class CompanyNames {
+export class CompanyNames {
   readonly #intercom: IntercomConnector;
   readonly #names = new Map<string, string | null>();
   constructor(intercom: IntercomConnector) {

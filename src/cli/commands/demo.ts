@@ -1,4 +1,5 @@
 import { rmSync } from 'node:fs';
+import { backfillService } from '../../backfill/index.ts';
 import { join } from 'node:path';
 import { loadConfig } from '../../config/index.ts';
 import { parseSettings } from '../../core/index.ts';
@@ -15,6 +16,7 @@ import type { SettingsRepository } from '../../store/index.ts';
 import { readSyncSettings, writeSyncSettings } from '../../sync/settings-service.ts';
 import { UsageError, type Command, type CommandContext } from '../command.ts';
 import { main } from '../main.ts';
+import { follow } from './backfill.ts';
 import { ConfigError } from '../setup.ts';
 
 export const demoCommand: Command = {
@@ -25,8 +27,8 @@ export const demoCommand: Command = {
     'Starts the Salesforce and Intercom emulators with their demo data and a Tandem server on a',
     'fresh embedded store of its own (in <data folder>/demo), connects Tandem to both the way',
     '`tandem connect` does, matches people on Customer_Number__c (then email), and keeps live',
-    'sync running: change a person in one system and watch it arrive in the other.',
-    'Ctrl-C stops it. The backfill of everyone already in both systems comes in a later release.',
+    'backfills everyone already in both systems (with its progress bar), then keeps live sync',
+    'running: change a person in one system and watch it arrive in the other. Ctrl-C stops it.',
   ].join('\n'),
   options: {
     duration: {
@@ -86,6 +88,21 @@ export const demoCommand: Command = {
       await subscribeToWebhooks(intercom, `${tandemUrl}/webhooks/intercom`);
       const sample = await sampleLead(intercom);
 
+      context.out('Backfilling everyone already in both systems…');
+      const backfills = backfillService({
+        backfills: runtime.store.backfills,
+        jobs: runtime.engine,
+      });
+      const { backfill } = await backfills.start({
+        direction: 'both',
+        objects: ['Lead', 'Contact'],
+      });
+      if ((await follow(context, backfills, backfill.id)) !== 0) {
+        const ended = await backfills.get(backfill.id);
+        if (ended?.status === 'running') return 0; // stopped with Ctrl-C
+        context.err('demo: the backfill did not complete (see above); live sync keeps running.');
+      }
+
       context.out('');
       for (const emulator of emulators) {
         for (const line of describeEmulator(emulator)) context.out(line);
@@ -94,6 +111,9 @@ export const demoCommand: Command = {
       context.out(`Tandem at ${tandemUrl} (embedded store in ${config.dataDir})`);
       if (runtime.generatedAdminToken) context.out(`  admin token  ${runtime.generatedAdminToken}`);
       context.out('  connected    to both emulators; matching on Customer_Number__c, then email');
+      context.out(
+        `  backfill     #${backfill.id}: everyone in both systems matched, linked and synced`,
+      );
       context.out('  live sync    Intercom webhooks and Salesforce change events, as they happen');
       context.out('');
       context.out('Try next, in another terminal:');
@@ -110,6 +130,10 @@ export const demoCommand: Command = {
       context.out(`  curl ${salesforce.url}/__emulator/stats`);
       context.out(`  curl ${tandemUrl}/metrics | grep tandem_jobs`);
       context.out(`  npx tandem doctor ${dataDir}`);
+      context.out(
+        `  npx tandem backfill --dry-run --limit 20 ${dataDir}  # what a new backfill would do`,
+      );
+      context.out(`  curl -H 'Authorization: Bearer <admin token>' ${tandemUrl}/api/backfills`);
       context.out('');
       context.out(
         seconds === undefined ? 'Press Ctrl-C to stop.' : `Stopping by itself in ${seconds} s.`,

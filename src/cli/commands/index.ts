@@ -1,4 +1,5 @@
 import type { Command } from '../command.ts';
+import { backfillCommand } from './backfill.ts';
 import { configCommand } from './config.ts';
 import { connectCommand } from './connect.ts';
 import { demoCommand } from './demo.ts';
@@ -28,6 +29,7 @@ export const commands: readonly Command[] = [
   statusCommand,
   logCommand,
   planCommand,
+  backfillCommand,
   failuresCommand,
   retryCommand,
   resolveCommand,

@@ -85,7 +85,7 @@ interface Options {
   readonly limit?: number;
 }
 
-function optionsOf(context: CommandContext): Options {
+export function optionsOf(context: CommandContext): Options {
   const { direction = 'both', format = 'table', objects = 'leads,contacts' } = context.values;
   if (!directions.includes(direction as Direction))
     throw new UsageError(

@@ -1,0 +1,535 @@
+// The `backfill.run` job: one backfill from start to end, resumable at every step. Its position
+// (stored with the backfill) says which phase it is in and how far each pass got; a chunk's
+// results are stored in one transaction with the position that follows it, so a backfill that
+// dies resumes at the first chunk not stored: nothing done twice, nothing skipped. A Bulk API job
+// is remembered before its data is uploaded, so the chunk tried again reads that job's results
+// instead of writing again; with sObject Collections, the chunk tried again looks its contacts'
+// Leads up in Salesforce itself before creating any.
+import {
+  directions,
+  personObjects,
+  type Direction,
+  type IntercomDataAttribute,
+  type PersonObject,
+  type SalesforceDescribe,
+} from '../core/index.ts';
+import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import type { JobContext, JobPayload, TaskHandler } from '../queue/index.ts';
+import { NonRetriableError, RetryAfterError } from '../queue/index.ts';
+import type { Backfill, Store } from '../store/index.ts';
+import {
+  toIntercomDataAttribute,
+  toSalesforceObjectDescribe,
+  type RawDescribe,
+} from '../sync/mappers.ts';
+import { ensureIntercomAttributes } from '../sync/person-attributes.ts';
+import { must, reconnectWaitMs, SyncCallError, actionFor } from '../sync/person-errors.ts';
+import { personLedger } from '../sync/person-ledger.ts';
+import type { OpenedConnections } from '../sync/person-sync.ts';
+import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
+import { readSyncSettings } from '../sync/settings-service.ts';
+import {
+  canBulkIngest,
+  createBulkWriter,
+  type KnownJob,
+  type RecordWriter,
+} from './bulk-writer.ts';
+import {
+  ChunkRetry,
+  intercomChunk,
+  salesforceChunk,
+  type ChunkOutcome,
+  type Pass,
+} from './chunk.ts';
+import type { BackfillProgress, BackfillSummary } from './report-types.ts';
+import { stageIntercom, stageSalesforce } from './staging.ts';
+
+export const backfillTask = 'backfill.run';
+
+export interface BackfillJob {
+  readonly [key: string]: unknown;
+  readonly backfillId: number;
+}
+
+/** Where a backfill got to, stored with it. */
+export interface Position {
+  readonly salesforceStaged: boolean;
+  readonly intercomStaged: boolean;
+  /** Chosen once both sides are staged: Bulk API 2.0 at or above the threshold. */
+  readonly mode: 'bulk' | 'collections' | null;
+  readonly staged: { readonly intercom: number; readonly salesforce: number };
+  readonly from_intercom: number;
+  readonly from_salesforce: number;
+  /** The chunk being written when the backfill last stopped, and its Bulk API jobs. */
+  readonly pending: {
+    readonly pass: Pass;
+    readonly after: number;
+    readonly jobs: readonly KnownJob[];
+  } | null;
+  /** Salesforce's API usage when the backfill started (for the calls it made). */
+  readonly usageAtStart: number | null;
+  readonly intercomCalls: number;
+}
+
+export const startPosition: Position = {
+  salesforceStaged: false,
+  intercomStaged: false,
+  mode: null,
+  staged: { intercom: 0, salesforce: 0 },
+  from_intercom: 0,
+  from_salesforce: 0,
+  pending: null,
+  usageAtStart: null,
+  intercomCalls: 0,
+};
+
+export interface BackfillRunnerDeps {
+  readonly store: Store;
+  readonly jobs: {
+    add(
+      task: string,
+      payload: JobPayload,
+      options?: { jobKey?: string; lane?: 'interactive' | 'live' | 'bulk' },
+    ): Promise<unknown>;
+  };
+  openConnections(): Promise<OpenedConnections>;
+  readonly bulkThreshold: number;
+  readonly chunkSize: number;
+  /** Resolves when bulk work may call Salesforce (the API budget); may wait. */
+  admitBulk?(signal: AbortSignal): Promise<void>;
+  /** Sends the summary where the settings say (webhook, e-mail); never throws. */
+  notify?(summary: BackfillSummary): Promise<unknown>;
+  /** Intercom updates in flight at once per backfill. Default 16. */
+  readonly intercomConcurrency?: number;
+  readonly now?: () => number;
+}
+
+export const passesOf = (direction: Direction): Pass[] =>
+  direction === 'to_salesforce'
+    ? ['from_intercom']
+    : direction === 'to_intercom'
+      ? ['from_salesforce']
+      : ['from_intercom', 'from_salesforce'];
+
+export function isDirection(value: string): value is Direction {
+  return (directions as readonly string[]).includes(value);
+}
+
+/** The stored backfill as progress (the CLI's bar, GET /api/backfills). */
+export function progressOf(backfill: Backfill): BackfillProgress {
+  return {
+    id: backfill.id,
+    status: backfill.status,
+    phase: backfill.phase,
+    direction: backfill.direction as Direction,
+    objects: backfill.objects as PersonObject[],
+    total: backfill.total,
+    done: backfill.done,
+    errors: backfill.errors,
+    startedAt: backfill.startedAt,
+    updatedAt: backfill.updatedAt,
+    finishedAt: backfill.finishedAt,
+  };
+}
+
+const countKeys = [
+  'matched',
+  'alreadyLinked',
+  'leadsCreated',
+  'salesforceUpdated',
+  'intercomUpdated',
+  'unchanged',
+  'conflicts',
+  'duplicateCandidates',
+  'failed',
+  'handedToLiveSync',
+] as const;
+
+export function summaryOf(
+  backfill: Backfill,
+  status: BackfillSummary['status'],
+  finishedAt: number,
+  salesforceCalls: number,
+  error?: string,
+): BackfillSummary {
+  const position = { ...startPosition, ...(backfill.position as Partial<Position>) };
+  const counts = Object.fromEntries(countKeys.map((key) => [key, backfill.counts[key] ?? 0]));
+  const skipped = Object.fromEntries(
+    Object.entries(backfill.counts)
+      .filter(([key]) => key.startsWith('skipped:'))
+      .map(([key, value]) => [key.slice('skipped:'.length), value]),
+  );
+  return {
+    id: backfill.id,
+    status,
+    direction: backfill.direction as Direction,
+    objects: backfill.objects as PersonObject[],
+    startedAt: backfill.startedAt,
+    finishedAt,
+    read: position.staged,
+    counts: counts as unknown as BackfillSummary['counts'],
+    skipped,
+    apiCalls: { salesforce: salesforceCalls, intercom: position.intercomCalls },
+    ...(error !== undefined ? { error } : {}),
+  };
+}
+
+/** Runs at most `limit` of the connector's `updateContact` calls at once; counts every call. */
+function pacedIntercom(
+  intercom: IntercomConnector,
+  limit: number,
+): { connector: IntercomConnector; calls: () => number } {
+  let active = 0;
+  let calls = 0;
+  const queue: (() => void)[] = [];
+  const acquire = () =>
+    new Promise<void>((resolve) => {
+      if (active < limit) {
+        active += 1;
+        resolve();
+      } else queue.push(resolve);
+    });
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else active -= 1;
+  };
+  const connector = new Proxy(intercom, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const fn = value as (...args: unknown[]) => unknown;
+      if (property !== 'updateContact')
+        return (...args: unknown[]) => {
+          calls += 1;
+          return fn.apply(target, args);
+        };
+      return async (...args: unknown[]) => {
+        await acquire();
+        calls += 1;
+        try {
+          return await fn.apply(target, args);
+        } finally {
+          release();
+        }
+      };
+    },
+  });
+  return { connector, calls: () => calls };
+}
+
+export function createBackfillRunner(deps: BackfillRunnerDeps): {
+  readonly task: TaskHandler<BackfillJob>;
+} {
+  const { store } = deps;
+  const now = deps.now ?? Date.now;
+
+  async function fail(backfill: Backfill, message: string, salesforceCalls: number): Promise<void> {
+    const at = now();
+    const summary = summaryOf(backfill, 'failed', at, salesforceCalls, message);
+    await store.backfills.update(backfill.id, {
+      status: 'failed',
+      phase: 'done',
+      summary,
+      finishedAt: at,
+    });
+    await store.events.append({
+      kind: 'backfill.failed',
+      subject: `backfill:${backfill.id}`,
+      data: { ...summary },
+    });
+    await store.backfills.clearStaged(backfill.id);
+    await deps.notify?.(summary);
+  }
+
+  const task: TaskHandler<BackfillJob> = async (payload, job) => {
+    const id = Number(payload.backfillId);
+    let backfill = await store.backfills.get(id);
+    if (!backfill || backfill.status !== 'running') return;
+    const direction = backfill.direction as Direction;
+    const objects = backfill.objects.filter((o): o is PersonObject =>
+      (personObjects as readonly string[]).includes(o),
+    );
+    const current = await readSyncSettings(store.settings);
+    if (!current.ok) {
+      await fail(
+        backfill,
+        `the sync settings are not valid: ${current.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
+        0,
+      );
+      return;
+    }
+    const settings = current.settings;
+    const connections = await deps.openConnections();
+    if (!connections.ok) {
+      if (connections.reason === 'needs_reconnect')
+        throw new RetryAfterError(connections.detail, reconnectWaitMs);
+      await fail(backfill, `${connections.detail}: connect both systems first`, 0);
+      return;
+    }
+    const { salesforce } = connections;
+    const paced = pacedIntercom(connections.intercom, deps.intercomConcurrency ?? 16);
+    const intercom = paced.connector;
+    let position: Position = { ...startPosition, ...(backfill.position as Partial<Position>) };
+    const callsBefore = position.intercomCalls;
+    const salesforceCalls = () => {
+      const used = salesforce.usage()?.used;
+      return used === undefined || position.usageAtStart === null
+        ? 0
+        : Math.max(0, used - position.usageAtStart);
+    };
+    const save = async (patch: Parameters<Store['backfills']['update']>[1]) => {
+      const saved = await store.backfills.update(id, {
+        ...patch,
+        position: { ...position, intercomCalls: callsBefore + paced.calls() },
+      });
+      if (saved) backfill = saved;
+    };
+
+    try {
+      const describe = await describeOf(salesforce);
+      if (position.usageAtStart === null)
+        position = { ...position, usageAtStart: salesforce.usage()?.used ?? null };
+      const ledger = personLedger(store.events, `backfill:${id}`, job.jobId, 'intercom');
+      const attributes = must('read_attributes', await intercom.listDataAttributes('contact')).map(
+        toIntercomDataAttribute,
+      );
+      const intercomAttributes = await ensureIntercomAttributes(
+        settings,
+        describe,
+        attributes,
+        intercom,
+        ledger,
+      );
+      const staging = {
+        backfillId: id,
+        settings,
+        describe,
+        salesforce,
+        intercom,
+        backfills: store.backfills,
+        bulkThreshold: deps.bulkThreshold,
+        signal: job.signal,
+      };
+
+      if (!position.salesforceStaged) {
+        await deps.admitBulk?.(job.signal);
+        await store.backfills.clearStaged(id, 'salesforce');
+        await save({ phase: 'staging_salesforce' });
+        const { staged } = await stageSalesforce(staging, async (count) => {
+          await save({
+            phase: 'staging_salesforce',
+            done: 0,
+            total: null,
+            errors: 0,
+            counts: { read: count },
+          });
+        });
+        position = {
+          ...position,
+          salesforceStaged: true,
+          staged: { ...position.staged, salesforce: staged },
+        };
+        await save({ phase: 'staging_intercom' });
+      }
+      if (!position.intercomStaged) {
+        await stageIntercom(staging, async () => {
+          await save({ phase: 'staging_intercom' });
+        });
+        const intercomCount = await store.backfills.countStaged(id, 'intercom');
+        const salesforceCount = await store.backfills.countStaged(id, 'salesforce');
+        const passes = passesOf(direction);
+        const total =
+          (passes.includes('from_intercom') ? intercomCount : 0) +
+          (passes.includes('from_salesforce') ? salesforceCount : 0);
+        position = {
+          ...position,
+          intercomStaged: true,
+          staged: { intercom: intercomCount, salesforce: salesforceCount },
+          mode: total >= deps.bulkThreshold && canBulkIngest(salesforce) ? 'bulk' : 'collections',
+        };
+        await save({ phase: passes[0]!, total, done: 0, errors: 0, counts: {} });
+      }
+
+      for (const pass of passesOf(direction)) {
+        for (;;) {
+          job.signal.throwIfAborted();
+          const after = position[pass];
+          const rows = await store.backfills.staged(
+            id,
+            pass === 'from_intercom' ? 'intercom' : 'salesforce',
+            after,
+            deps.chunkSize,
+          );
+          if (rows.length === 0) break;
+          await deps.admitBulk?.(job.signal);
+          const retried =
+            position.pending !== null &&
+            position.pending.pass === pass &&
+            position.pending.after === after;
+          const known = retried ? position.pending!.jobs : [];
+          position = { ...position, pending: { pass, after, jobs: known } };
+          await save({ phase: pass });
+          const writers = chunkWriters(
+            position.mode ?? 'collections',
+            salesforce,
+            rows.length,
+            known,
+            async (remembered) => {
+              const pending = position.pending!;
+              position = {
+                ...position,
+                pending: {
+                  ...pending,
+                  jobs: [...pending.jobs.filter((j) => j.key !== remembered.key), remembered],
+                },
+              };
+              await save({});
+            },
+            job.signal,
+          );
+          const ctx = {
+            backfillId: id,
+            jobId: job.jobId,
+            direction,
+            objects,
+            settings,
+            describe,
+            intercomAttributes,
+            salesforce,
+            intercom,
+            links: store.links,
+            backfills: store.backfills,
+            writerFor: writers.forRecord,
+            recheckSalesforce: retried && position.mode !== 'bulk',
+          };
+          let outcome: ChunkOutcome;
+          try {
+            outcome =
+              pass === 'from_intercom'
+                ? await intercomChunk(ctx, rows)
+                : await salesforceChunk(ctx, rows);
+          } finally {
+            await writers.stop();
+          }
+          const next = rows[rows.length - 1]!.seq;
+          position = { ...position, [pass]: next, pending: null };
+          await commit(backfill!, outcome, position, callsBefore + paced.calls());
+          for (const handoff of outcome.handoffs)
+            await deps.jobs.add(handoff.task, handoff.payload, {
+              jobKey: handoff.jobKey,
+              lane: 'live',
+            });
+        }
+      }
+
+      // Finished: the summary goes to the ledger, the settings' channels and the caller.
+      const at = now();
+      const done = (await store.backfills.get(id))!;
+      const summary = summaryOf(done, 'completed', at, salesforceCalls());
+      await store.backfills.update(id, {
+        status: 'completed',
+        phase: 'done',
+        summary,
+        finishedAt: at,
+      });
+      await store.events.append({
+        kind: 'backfill.completed',
+        subject: `backfill:${id}`,
+        data: { ...summary },
+      });
+      await store.backfills.clearStaged(id);
+      await deps.notify?.(summary);
+    } catch (error) {
+      if (error instanceof ChunkRetry) throw error.control;
+      if (error instanceof SyncCallError) {
+        const action = actionFor(error);
+        if (action.kind === 'park') {
+          await fail(backfill, `${error.operation}: ${error.error.message}`, salesforceCalls());
+          throw new NonRetriableError(error.message, { cause: error });
+        }
+        throw action.control;
+      }
+      throw error;
+    }
+  };
+
+  async function commit(
+    backfill: Backfill,
+    outcome: ChunkOutcome,
+    position: Position,
+    intercomCalls: number,
+  ): Promise<void> {
+    await store.transaction(async (tx) => {
+      const counts: Record<string, number> = { ...backfill.counts };
+      for (const [key, value] of outcome.counts) counts[key] = (counts[key] ?? 0) + value;
+      for (const link of outcome.newLinks) {
+        const created = await tx.links.create(link);
+        if (!created.ok) {
+          // Live sync linked one of the pair meanwhile: keep its link, say so.
+          counts['linkedMeanwhile'] = (counts['linkedMeanwhile'] ?? 0) + 1;
+          await tx.events.append({
+            kind: 'duplicate.candidate',
+            subject: `intercom:contact:${link.intercomId}`,
+            data: {
+              intercomId: link.intercomId,
+              salesforceId: link.salesforceId,
+              reason: 'linked_meanwhile',
+              backfill: backfill.id,
+            },
+          });
+        }
+      }
+      for (const write of outcome.stateWrites)
+        await tx.links.updateState(write.id, write.version, write.state);
+      for (const event of outcome.events) await tx.events.append(event);
+      for (const failure of outcome.failures) await tx.failures.record(failure);
+      await tx.backfills.update(backfill.id, {
+        done: backfill.done + outcome.processed,
+        errors: backfill.errors + outcome.failed,
+        counts,
+        position: { ...position, intercomCalls },
+      });
+    });
+    const saved = await store.backfills.get(backfill.id);
+    if (saved) Object.assign(backfill, saved);
+  }
+
+  return { task };
+}
+
+/** Lead and Contact describes, as the sync reads them. */
+async function describeOf(salesforce: SalesforceConnector): Promise<SalesforceDescribe> {
+  const [lead, contact] = await Promise.all(
+    personObjects.map(async (object) =>
+      toSalesforceObjectDescribe(
+        object,
+        must('describe', await salesforce.describe(object)) as unknown as RawDescribe,
+      ),
+    ),
+  );
+  return { Lead: lead!, Contact: contact! };
+}
+
+/** The per-record writers of a chunk: one Bulk API job per kind of write, or collections. */
+function chunkWriters(
+  mode: 'bulk' | 'collections',
+  salesforce: SalesforceConnector,
+  records: number,
+  known: readonly KnownJob[],
+  remember: (job: KnownJob) => Promise<void>,
+  signal: AbortSignal,
+): { forRecord: () => RecordWriter; stop: () => Promise<void> } {
+  if (mode === 'bulk' && canBulkIngest(salesforce)) {
+    const writer = createBulkWriter({ connector: salesforce, records, known, remember, signal });
+    return { forRecord: writer.forRecord, stop: writer.settled };
+  }
+  const batcher = createSalesforceBatcher({ windowMs: 20 });
+  const writer = batcher.writer(salesforce);
+  return {
+    forRecord: () => ({ ...writer, finish: () => {} }),
+    stop: () => batcher.stop(),
+  };
+}
+
+export type { IntercomDataAttribute, JobContext };
