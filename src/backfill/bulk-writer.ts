@@ -16,6 +16,9 @@ import {
 import type { SalesforceWriter } from '../sync/salesforce-batcher.ts';
 
 type Operation = 'insert' | 'update' | 'upsert';
+
+/** First wait between polls of a running ingest job (each poll is an API call; it grows ×1.5). */
+const waitPollMs = 250;
 type Row = Readonly<Record<string, string | null>>;
 type Failed = Result<never>;
 
@@ -172,10 +175,10 @@ export function createBulkWriter(options: BulkWriterOptions): {
       if (state.ok && state.value.state !== 'Failed' && state.value.state !== 'Aborted') {
         if (state.value.state === 'Open') await connector.bulkIngestAbort(earlier.id);
         else {
-          const done = await connector.bulkIngestWait(
-            earlier.id,
-            options.signal ? { signal: options.signal } : {},
-          );
+          const done = await connector.bulkIngestWait(earlier.id, {
+            pollMs: waitPollMs,
+            ...(options.signal ? { signal: options.signal } : {}),
+          });
           if (done.ok && done.value.state === 'JobComplete')
             return answer(await connector.bulkIngestResults(earlier.id));
         }
@@ -197,10 +200,10 @@ export function createBulkWriter(options: BulkWriterOptions): {
     if (!uploaded.ok) return answer(uploaded);
     const closed = await connector.bulkIngestClose(id);
     if (!closed.ok) return answer(closed);
-    const done = await connector.bulkIngestWait(
-      id,
-      options.signal ? { signal: options.signal } : {},
-    );
+    const done = await connector.bulkIngestWait(id, {
+      pollMs: waitPollMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     if (!done.ok) return answer(done);
     if (done.value.state !== 'JobComplete')
       return answer(

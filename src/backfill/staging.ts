@@ -139,7 +139,7 @@ export async function stageSalesforce(
     if (count === 0) continue;
     if (count >= ctx.bulkThreshold && canBulkQuery(ctx.salesforce)) {
       usedBulk = true;
-      for await (const page of ctx.salesforce.bulkQuery(soql)) {
+      for await (const page of ctx.salesforce.bulkQuery(soql, { pollMs: 250 })) {
         ctx.signal?.throwIfAborted();
         const rows = must('bulk_query', page).map((row) =>
           stagedPerson(toSalesforcePerson(type, typedRow(type, row, ctx.describe)), ctx.settings),
