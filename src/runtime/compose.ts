@@ -21,6 +21,8 @@ import { storedConnections } from '../sync/person-connections.ts';
 import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
 import { createBudgetTracker } from '../sync/budget.ts';
+import { backfillTask, createBackfillRunner } from '../backfill/index.ts';
+import { notifyBackfillDone } from '../backfill/notify.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
 import { ensureAdminToken, StartupError } from './local-state.ts';
@@ -28,7 +30,11 @@ import { failureRequeuer } from './requeue.ts';
 import type { Logger } from './logger.ts';
 import { builtinTasks } from './tasks.ts';
 
-export type Role = 'serve' | 'worker';
+/**
+ * `serve`: HTTP, change capture and jobs; `worker`: jobs only (PostgreSQL); `backfill`: jobs
+ * only, on either database (`tandem backfill` runs its backfill itself).
+ */
+export type Role = 'serve' | 'worker' | 'backfill';
 
 export interface Runtime {
   readonly store: Store;
@@ -71,29 +77,52 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let capture: ChangeCapture | undefined;
   // Salesforce writes of jobs running together go out in shared collection calls.
   const salesforceBatcher = createSalesforceBatcher();
+  const jobs$ = (): JobEngine => {
+    if (!engine) throw new Error('the job engine is not started yet');
+    return engine;
+  };
   try {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
     // The gauges read the engine when Prometheus scrapes, by then it exists.
     // The API budget governor: per process, fed by this process's Salesforce answers.
-    const budget = createBudgetTracker({ settings: config.budget, events: store.events });
+    const budget = createBudgetTracker({
+      settings: config.budget,
+      events: store.events,
+    });
     const metrics: Metrics = createMetrics(
       () => (engine ? engine.stats() : Promise.resolve([])),
       () => budget.status(),
     );
+    const connections = storedConnections(
+      store,
+      {
+        salesforce: createSalesforceConnector,
+        intercom: createIntercomConnector,
+      },
+      {
+        onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens'),
+      },
+    );
+    const backfills = createBackfillRunner({
+      store,
+      jobs: {
+        add: (task, payload, jobOptions) => jobs$().add(task, payload, jobOptions),
+      },
+      openConnections: connections.openConnections,
+      bulkThreshold: config.backfill.bulkThreshold,
+      chunkSize: config.backfill.chunkSize,
+      admitBulk: () => budget.admit('bulk'),
+      notify: (summary) =>
+        notifyBackfillDone(summary, config.notify, {
+          log: log.child({ component: 'notify' }),
+        }),
+    });
     const tasks = {
       ...builtinTasks({ events: store.events, workerId }),
       // People sync: sync.intercom.contact and sync.salesforce.record, on the stored connections.
-      ...createPersonSync({
-        store,
-        salesforceBatcher,
-        budget,
-        ...storedConnections(
-          store,
-          { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
-          { onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens') },
-        ),
-      }).tasks,
+      ...createPersonSync({ store, salesforceBatcher, budget, ...connections }).tasks,
+      [backfillTask]: backfills.task,
       ...options.tasks,
     };
     const common = {
@@ -160,11 +189,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           },
           store: async (event) => {
             const { event: stored, duplicate } = await store.inbox.add(event);
-            return { id: stored.id, duplicate, processed: stored.processedAt !== null };
+            return {
+              id: stored.id,
+              duplicate,
+              processed: stored.processedAt !== null,
+            };
           },
           enqueue: async (recordKey, inboxId) => {
             const payload: IntercomContactPayload = { recordKey, inboxId };
-            await jobs.add(intercomContactTask, payload, { jobKey: recordKey, lane: 'live' });
+            await jobs.add(intercomContactTask, payload, {
+              jobKey: recordKey,
+              lane: 'live',
+            });
           },
         },
         isAdminToken: adminToken.verify,
@@ -175,7 +211,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       capture = createChangeCapture({
         store,
         jobs,
-        factories: { salesforce: createSalesforceConnector, intercom: createIntercomConnector },
+        factories: {
+          salesforce: createSalesforceConnector,
+          intercom: createIntercomConnector,
+        },
         log: log.child({ component: 'capture' }),
         holder: workerId,
         settings: {
