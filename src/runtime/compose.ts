@@ -21,7 +21,7 @@ import { storedConnections } from '../sync/person-connections.ts';
 import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
 import { createBudgetTracker } from '../sync/budget.ts';
-import { backfillTask, createBackfillRunner } from '../backfill/index.ts';
+import { backfillService, backfillTask, createBackfillRunner } from '../backfill/index.ts';
 import { notifyBackfillDone } from '../backfill/notify.ts';
 import { version } from './version.ts';
 import { openDatabase } from './database.ts';
@@ -165,6 +165,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         events: store.events,
         ledger: { ...store, requeue: failureRequeuer(jobs) },
         budget: () => budget.status(),
+        backfills: backfillService({ backfills: store.backfills, jobs }),
         jobs: {
           counts: () => jobs.stats(),
           failed: async () =>

@@ -8,7 +8,9 @@ import type {
   EventsRepository,
 } from '../store/index.ts';
 import { errorResponse } from './errors.ts';
+import { backfillRoutes } from './backfills.ts';
 import { ledgerRoutes, type LedgerDeps } from './ledger.ts';
+import type { BackfillService } from '../backfill/index.ts';
 import type { JobCount, Metrics } from './metrics.ts';
 import { webhookRoutes, type WebhookIntake } from './webhooks.ts';
 
@@ -43,6 +45,8 @@ export interface ServerDeps {
   isAdminToken(token: string): boolean;
   /** The API budget governor's state, for `GET /api/status` (absent: no budget section). */
   readonly budget?: () => unknown;
+  /** Backfills: `/api/backfills` (absent: no such routes). */
+  readonly backfills?: BackfillService;
 }
 
 const settingBody = z.object({
@@ -214,6 +218,7 @@ export function createApp(deps: ServerDeps): Hono {
   api.get('/jobs', async (c) => c.json({ data: await deps.jobs.counts() }));
   api.get('/jobs/failed', async (c) => c.json({ data: await deps.jobs.failed() }));
   api.route('/', ledgerRoutes(deps.ledger));
+  if (deps.backfills) api.route('/', backfillRoutes(deps.backfills));
 
   app.route('/api', api);
   return app;
