@@ -166,6 +166,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ledger: { ...store, requeue: failureRequeuer(jobs) },
         budget: () => budget.status(),
         backfills: backfillService({ backfills: store.backfills, jobs }),
+        backfills: backfillService({ backfills: store.backfills, jobs }),
         jobs: {
           counts: () => jobs.stats(),
           failed: async () =>
