@@ -4,6 +4,7 @@
 import { IntercomClient, type Intercom } from 'intercom-client';
 import { err, ok, type Result } from '../result.ts';
 import { mapIntercomError } from './errors.ts';
+import { createPartitionedReading, type IntercomPartitionedReading } from './partition.ts';
 import { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
 import { SeenFilter, updatedSinceQuery, type SearchQuery } from './search.ts';
 import { verifyIntercomSignature } from './webhooks.ts';
@@ -41,7 +42,8 @@ export interface SearchOptions {
 
 type Pages<T> = AsyncGenerator<Result<T[]>, void, undefined>;
 
-export interface IntercomConnector {
+/** Partitioned reading, `countContacts` and `searchContactsPage` come from partition.ts. */
+export interface IntercomConnector extends IntercomPartitionedReading {
   /** The admin and workspace behind the token (a cheap token check). */
   me(): Promise<Result<IntercomMe>>;
   findContact(id: string): Promise<Result<IntercomContact>>;
@@ -134,6 +136,8 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
   }
 
   const connector: IntercomConnector = {
+    ...createPartitionedReading({ client, call }),
+
     me: () => call(() => client.admins.identify()),
 
     findContact: (id) => call(() => client.contacts.find({ contact_id: id })),

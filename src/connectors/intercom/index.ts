@@ -5,6 +5,14 @@ export {
   type SearchOptions,
 } from './connector.ts';
 export { mapIntercomError } from './errors.ts';
+export {
+  rangeQuery as partitionRangeQuery,
+  type ContactSearchPage,
+  type IntercomPartitionedReading,
+  type PartitionCursor,
+  type PartitionedContacts,
+  type PartitionedOptions,
+} from './partition.ts';
 export { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
 export {
   dayOverlapBound,
