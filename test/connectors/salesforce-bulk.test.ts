@@ -233,6 +233,14 @@ describe('Salesforce connector: Bulk API 2.0', () => {
     assert.equal(refused.upstreamCode, 'INVALIDJOBSTATE');
   });
 
+  it('stops waiting when the signal is aborted', async () => {
+    const job = value(await sf.bulkIngestCreate('Lead', 'insert'));
+    await assert.rejects(
+      sf.bulkIngestWait(job.id, { ...poll, signal: AbortSignal.abort() }),
+      (error: Error) => error.name === 'AbortError',
+    );
+  });
+
   it('keeps polling a job through a 503 answered once', async () => {
     const job = value(await sf.bulkIngestCreate('Lead', 'insert'));
     value(
