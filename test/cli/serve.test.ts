@@ -119,11 +119,13 @@ describe('tandem demo', () => {
     assert.match(result.stdout, /Intercom emulator at http:\/\/127\.0\.0\.1:\d+/);
     assert.match(result.stdout, new RegExp(`Tandem at http://127\\.0\\.0\\.1:${port}`));
     assert.match(result.stdout, /connected {4}to both emulators/);
+    assert.match(result.stdout, /Backfill #1 completed: [\d,]+ records/);
+    assert.match(result.stdout, /backfill {5}#1: everyone in both systems/);
     assert.match(result.stdout, /Try next, in another terminal:/);
     assert.match(result.stdout, /Demo time is up; stopping\./);
   });
 
-  it('syncs a lead renamed in Intercom into a new Salesforce Lead while it runs, then stops on SIGINT', async () => {
+  it('backfills the demo data, then syncs a lead renamed in Intercom to its Salesforce Lead while it runs, and stops on SIGINT', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
     const port = await freePort();
     const demo = spawnTandem(['demo', '--port', String(port)], { cwd: dir });
@@ -140,14 +142,22 @@ describe('tandem demo', () => {
       body: JSON.stringify({ name: 'Ada Lovelace' }),
     });
     assert.equal(renamed.status, 200);
-    const created = async () => {
+    assert.match(stdout, /Backfill #1 completed: [\d,]+ records/);
+    const renamedInSalesforce = async () => {
       const response = await fetch(
-        `http://127.0.0.1:${port}/api/events?kind=lead.created&subject=intercom:contact:${contactId}`,
+        `http://127.0.0.1:${port}/api/events?kind=record.updated&subject=intercom:contact:${contactId}`,
         { headers: { Authorization: `Bearer ${token}` } },
       );
-      return ((await response.json()) as { data: unknown[] }).data.length;
+      const { data } = (await response.json()) as {
+        data: { data: { system: string; fields: { field: string; after: unknown }[] } }[];
+      };
+      return data.some(
+        (event) =>
+          event.data.system === 'salesforce' &&
+          event.data.fields.some((f) => f.field === 'LastName' && f.after === 'Ada Lovelace'),
+      );
     };
-    await waitFor('the Salesforce Lead to be created', async () => (await created()) === 1, 30_000);
+    await waitFor('the Salesforce Lead to be renamed', renamedInSalesforce, 30_000);
     const exit = once(demo, 'exit');
     demo.kill('SIGINT');
     assert.equal((await exit)[0], 0);

@@ -86,7 +86,6 @@ export const demoCommand: Command = {
       for (const emulator of emulators) await connect(emulator, demoDir, demoEnv);
       await useDemoMatching(runtime.store.settings);
       await subscribeToWebhooks(intercom, `${tandemUrl}/webhooks/intercom`);
-      const sample = await sampleLead(intercom);
 
       context.out('Backfilling everyone already in both systems…');
       const backfills = backfillService({
@@ -102,6 +101,10 @@ export const demoCommand: Command = {
         if (ended?.status === 'running') return 0; // stopped with Ctrl-C
         context.err('demo: the backfill did not complete (see above); live sync keeps running.');
       }
+      // A lead the backfill linked to its Salesforce Lead, for the commands to try.
+      const sample =
+        (await runtime.store.links.list({ limit: 500 })).find((l) => l.salesforceType === 'Lead')
+          ?.intercomId ?? (await sampleLead(intercom));
 
       context.out('');
       for (const emulator of emulators) {
@@ -120,13 +123,18 @@ export const demoCommand: Command = {
       const dataDir = `--data-dir ${config.dataDir}`;
       if (sample !== undefined) {
         context.out(
-          '  # rename an Intercom lead: Tandem creates its Salesforce Lead within seconds',
+          '  # rename an Intercom lead: Tandem renames its Salesforce Lead within seconds',
         );
         context.out(
           `  curl -X PUT ${intercom.url}/contacts/${sample} -H 'Authorization: Bearer tandem-dev-token' -H 'Content-Type: application/json' -d '{"name":"Ada Lovelace"}'`,
         );
         context.out(`  npx tandem log --intercom ${sample} ${dataDir}`);
       }
+      context.out('  # a new Intercom lead: Tandem creates its Salesforce Lead within seconds');
+      context.out(
+        `  curl -X POST ${intercom.url}/contacts -H 'Authorization: Bearer tandem-dev-token' -H 'Content-Type: application/json' -d '{"role":"lead","email":"grace@example.com","name":"Grace Hopper"}'`,
+      );
+      context.out(`  curl '${salesforce.url}/__emulator/records/Lead' | grep -o '"Grace Hopper"'`);
       context.out(`  curl ${salesforce.url}/__emulator/stats`);
       context.out(`  curl ${tandemUrl}/metrics | grep tandem_jobs`);
       context.out(`  npx tandem doctor ${dataDir}`);
