@@ -161,6 +161,23 @@ export async function stageSalesforce(
   return { staged, bulk: usedBulk };
 }
 
+/** Company reads in flight at once while a page of contacts is staged. */
+const companyReads = 16;
+
+/** Runs `work` for every item, at most `limit` at once. */
+async function inPool<T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++] as T);
+    }),
+  );
+}
+
 /** Stages every Intercom contact, page by page; `onPage` hears the running count. */
 export async function stageIntercom(
   ctx: StagingContext,
@@ -171,9 +188,17 @@ export async function stageIntercom(
   let staged = 0;
   for await (const page of ctx.intercom.listContacts({ perPage: 150 })) {
     ctx.signal?.throwIfAborted();
+    const contacts = must('list_contacts', page).map((raw) => toIntercomContact(raw, tags));
+    // The page's companies not yet known are read side by side (each is one call); filling the
+    // contacts one by one would wait on each in turn.
+    const byCompany = new Map<string, IntercomContact>();
+    for (const contact of contacts) {
+      const id = contact.companies[0]?.id;
+      if (id !== undefined && !byCompany.has(id)) byCompany.set(id, contact);
+    }
+    await inPool([...byCompany.values()], companyReads, (contact) => companies.fill(contact));
     const rows: NewStagedRecord[] = [];
-    for (const raw of must('list_contacts', page))
-      rows.push(stagedContact(await companies.fill(toIntercomContact(raw, tags))));
+    for (const contact of contacts) rows.push(stagedContact(await companies.fill(contact)));
     staged += await ctx.backfills.stage(ctx.backfillId, 'intercom', rows);
     await onPage(staged);
   }
