@@ -74,6 +74,13 @@ export interface ChunkContext {
    * the write and the commit): look them up in Salesforce itself before creating any.
    */
   readonly recheckSalesforce: boolean;
+  /**
+   * Records linked by chunks planned but not stored yet (the run plans the next chunk while the
+   * current one writes): taken, as if their links were stored. The chunk adds its own.
+   */
+  readonly linkedInFlight?: { readonly salesforce: Set<string>; readonly intercom: Set<string> };
+  /** Called once every person of the chunk has been matched (before any of them writes). */
+  decided?(): void;
 }
 
 /** A person handed to live sync (a link whose record moved on since staging). */
@@ -204,55 +211,57 @@ async function runPeople(
 ): Promise<void> {
   let retry: ChunkRetry | undefined;
   const events = collectingEvents(outcome.events);
-  await Promise.all(
-    people.map(async (person) => {
-      const writer = ctx.writerFor();
-      const ledger = personLedger(events, person.recordKey, ctx.jobId, trigger);
-      try {
-        await person.run(ledger, writer);
-      } catch (error) {
-        if (!(error instanceof SyncCallError)) throw error;
-        const action = actionFor(error);
-        if (action.kind !== 'park') {
-          retry ??= new ChunkRetry(action.control);
-          return;
-        }
-        const failure = error.error;
-        outcome.failures.push({
-          recordKey: person.recordKey,
+  // Each person runs synchronously up to its first wait, and matching comes before it: once
+  // the map below returns, every person of the chunk is matched.
+  const running = people.map(async (person) => {
+    const writer = ctx.writerFor();
+    const ledger = personLedger(events, person.recordKey, ctx.jobId, trigger);
+    try {
+      await person.run(ledger, writer);
+    } catch (error) {
+      if (!(error instanceof SyncCallError)) throw error;
+      const action = actionFor(error);
+      if (action.kind !== 'park') {
+        retry ??= new ChunkRetry(action.control);
+        return;
+      }
+      const failure = error.error;
+      outcome.failures.push({
+        recordKey: person.recordKey,
+        system: failure.system,
+        operation: error.operation,
+        category: categoryOf(failure),
+        errorCode: errorCodeOf(failure),
+        message: failure.message,
+        fields: fieldsOf(failure),
+        payload: person.replay.payload,
+      });
+      outcome.events.push({
+        kind: 'sync.failed',
+        subject: person.recordKey,
+        data: {
+          ...person.ids,
           system: failure.system,
           operation: error.operation,
           category: categoryOf(failure),
+          code: failure.code,
           errorCode: errorCodeOf(failure),
-          message: failure.message,
           fields: fieldsOf(failure),
-          payload: person.replay.payload,
-        });
-        outcome.events.push({
-          kind: 'sync.failed',
-          subject: person.recordKey,
-          data: {
-            ...person.ids,
-            system: failure.system,
-            operation: error.operation,
-            category: categoryOf(failure),
-            code: failure.code,
-            errorCode: errorCodeOf(failure),
-            fields: fieldsOf(failure),
-            message: failure.message,
-            next: 'needs_attention',
-            trigger,
-            job: ctx.jobId,
-            backfill: ctx.backfillId,
-          },
-        });
-        outcome.failed += 1;
-        bump(outcome.counts, 'failed');
-      } finally {
-        writer.finish();
-      }
-    }),
-  );
+          message: failure.message,
+          next: 'needs_attention',
+          trigger,
+          job: ctx.jobId,
+          backfill: ctx.backfillId,
+        },
+      });
+      outcome.failed += 1;
+      bump(outcome.counts, 'failed');
+    } finally {
+      writer.finish();
+    }
+  });
+  ctx.decided?.();
+  await Promise.all(running);
   if (retry) throw retry;
 }
 
@@ -347,6 +356,7 @@ export async function intercomChunk(
   const taken = new Set(
     (await ctx.links.findManyBySalesforceIds(candidateIds)).map((link) => link.salesforceId),
   );
+  for (const id of candidateIds) if (ctx.linkedInFlight?.salesforce.has(id)) taken.add(id);
   // Contacts before Leads, as the live look-up answers them.
   const order = (a: SalesforcePerson, b: SalesforcePerson) =>
     a.type === b.type ? 0 : a.type === 'Contact' ? -1 : 1;
@@ -409,6 +419,7 @@ export async function intercomChunk(
               return;
             }
             taken.add(person.id);
+            ctx.linkedInFlight?.salesforce.add(person.id);
             const created = await links$.create({
               intercomId: contact.id,
               salesforceId: person.id,
@@ -523,6 +534,8 @@ export async function salesforceChunk(
       (link) => link.intercomId,
     ),
   );
+  for (const contact of [...byEmail, ...byExternalId])
+    if (ctx.linkedInFlight?.intercom.has(contact.id)) taken.add(contact.id);
   const emailIndex = new Map<string, IntercomContact[]>();
   for (const contact of byEmail) {
     const key = emailKey(contact.email);
@@ -586,6 +599,7 @@ export async function salesforceChunk(
           }
           contact = decision.record;
           taken.add(contact.id);
+          ctx.linkedInFlight?.intercom.add(contact.id);
           const created = await links$.create({
             intercomId: contact.id,
             salesforceId: person.id,

@@ -13,10 +13,15 @@ import {
   type PersonObject,
   type SalesforceDescribe,
 } from '../core/index.ts';
-import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
+import {
+  err,
+  type ConnectorError,
+  type IntercomConnector,
+  type SalesforceConnector,
+} from '../connectors/index.ts';
 import type { JobContext, JobPayload, TaskHandler } from '../queue/index.ts';
 import { NonRetriableError, RetryAfterError } from '../queue/index.ts';
-import type { Backfill, Store } from '../store/index.ts';
+import type { Backfill, StagedRecord, Store } from '../store/index.ts';
 import {
   toIntercomDataAttribute,
   toSalesforceObjectDescribe,
@@ -351,75 +356,150 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
         await save({ phase: passes[0]!, total, done: 0, errors: 0, counts: {} });
       }
 
-      for (const pass of passesOf(direction)) {
-        for (;;) {
-          job.signal.throwIfAborted();
-          const after = position[pass];
-          const rows = await store.backfills.staged(
-            id,
-            pass === 'from_intercom' ? 'intercom' : 'salesforce',
-            after,
-            deps.chunkSize,
-          );
-          if (rows.length === 0) break;
-          await deps.admitBulk?.(job.signal);
-          const retried =
-            position.pending !== null &&
-            position.pending.pass === pass &&
-            position.pending.after === after;
-          const known = retried ? position.pending!.jobs : [];
-          position = { ...position, pending: { pass, after, jobs: known } };
-          await save({ phase: pass });
-          const writers = chunkWriters(
-            position.mode ?? 'collections',
-            salesforce,
-            rows.length,
-            known,
-            async (remembered) => {
-              const pending = position.pending!;
-              position = {
-                ...position,
-                pending: {
-                  ...pending,
-                  jobs: [...pending.jobs.filter((j) => j.key !== remembered.key), remembered],
-                },
-              };
-              await save({});
-            },
-            job.signal,
-          );
-          const ctx = {
-            backfillId: id,
-            jobId: job.jobId,
-            direction,
-            objects,
-            settings,
-            describe,
-            intercomAttributes,
-            salesforce,
-            intercom,
-            links: store.links,
-            backfills: store.backfills,
-            writerFor: writers.forRecord,
-            recheckSalesforce: retried && position.mode !== 'bulk',
-          };
-          let outcome: ChunkOutcome;
+      // Records linked by chunks planned but not stored yet (see `linkedInFlight` in chunk.ts).
+      const linkedInFlight = { salesforce: new Set<string>(), intercom: new Set<string>() };
+      const mode = position.mode ?? 'collections';
+      // With Bulk API jobs, the next chunk is read and planned while the current one's job runs
+      // (its Salesforce writes wait until the current chunk is stored and the next one is
+      // remembered as pending); with collections, chunk after chunk.
+      const overlap = mode === 'bulk' && canBulkIngest(salesforce);
+      const read = (pass: Pass, after: number) =>
+        store.backfills.staged(
+          id,
+          pass === 'from_intercom' ? 'intercom' : 'salesforce',
+          after,
+          deps.chunkSize,
+        );
+
+      /** Marks the chunk after `after` as the one being written, before any of its writes. */
+      const markPending = async (pass: Pass, after: number, known: readonly KnownJob[]) => {
+        await deps.admitBulk?.(job.signal);
+        position = { ...position, pending: { pass, after, jobs: known } };
+        await save({ phase: pass });
+      };
+
+      /**
+       * Whether the chunk after `after` is the one a stopped backfill was writing (the first one
+       * after a resume), and that attempt's Bulk API jobs. A chunk planned ahead sees the current
+       * chunk as pending, never itself.
+       */
+      const retryOf = (pass: Pass, after: number) => {
+        const retried =
+          position.pending !== null &&
+          position.pending.pass === pass &&
+          position.pending.after === after;
+        return { retried, known: retried ? position.pending!.jobs : [] };
+      };
+
+      /** Starts planning a chunk; with `overlap`, its Salesforce writes wait for `open(true)`. */
+      const startChunk = (
+        pass: Pass,
+        rows: StagedRecord[],
+        after: number,
+        { retried, known }: { retried: boolean; known: readonly KnownJob[] },
+      ): RunningChunk => {
+        let open: (go: boolean) => void = () => {};
+        const gate = new Promise<boolean>((resolve) => (open = resolve));
+        let decide: () => void = () => {};
+        const decided = new Promise<void>((resolve) => (decide = resolve));
+        const writers = chunkWriters(
+          mode,
+          overlap ? gated(salesforce, gate) : salesforce,
+          rows.length,
+          known,
+          async (remembered) => {
+            const pending = position.pending!;
+            position = {
+              ...position,
+              pending: {
+                ...pending,
+                jobs: [...pending.jobs.filter((j) => j.key !== remembered.key), remembered],
+              },
+            };
+            await save({});
+          },
+          job.signal,
+        );
+        const ctx = {
+          backfillId: id,
+          jobId: job.jobId,
+          direction,
+          objects,
+          settings,
+          describe,
+          intercomAttributes,
+          salesforce,
+          intercom,
+          links: store.links,
+          backfills: store.backfills,
+          writerFor: writers.forRecord,
+          recheckSalesforce: retried && position.mode !== 'bulk',
+          linkedInFlight,
+          decided: decide,
+        };
+        const outcome = (async () => {
           try {
-            outcome =
-              pass === 'from_intercom'
-                ? await intercomChunk(ctx, rows)
-                : await salesforceChunk(ctx, rows);
+            return pass === 'from_intercom'
+              ? await intercomChunk(ctx, rows)
+              : await salesforceChunk(ctx, rows);
           } finally {
+            decide();
             await writers.stop();
           }
-          const next = rows[rows.length - 1]!.seq;
-          position = { ...position, [pass]: next, pending: null };
-          await commit(backfill!, outcome, position, callsBefore + paced.calls());
-          for (const handoff of outcome.handoffs)
-            await deps.jobs.add(handoff.task, handoff.payload, {
-              jobKey: handoff.jobKey,
-              lane: 'live',
-            });
+        })();
+        // A chunk abandoned because the one before it failed must not surface on its own.
+        outcome.catch(() => {});
+        return { pass, after, last: rows[rows.length - 1]!.seq, known, open, decided, outcome };
+      };
+
+      for (const pass of passesOf(direction)) {
+        job.signal.throwIfAborted();
+        let rows = await read(pass, position[pass]);
+        if (rows.length === 0) continue;
+        const first = retryOf(pass, position[pass]);
+        if (!overlap) await markPending(pass, position[pass], first.known);
+        let chunk = startChunk(pass, rows, position[pass], first);
+        for (;;) {
+          job.signal.throwIfAborted();
+          let next: RunningChunk | undefined;
+          if (overlap) {
+            await markPending(pass, chunk.after, chunk.known);
+            chunk.open(true);
+            // Every person of this chunk is matched: the next chunk may be planned beside it.
+            await Promise.race([chunk.decided, chunk.outcome.then(() => {})]);
+            rows = await read(pass, chunk.last);
+            if (rows.length > 0)
+              next = startChunk(pass, rows, chunk.last, retryOf(pass, chunk.last));
+          }
+          try {
+            const outcome = await chunk.outcome;
+            position = { ...position, [pass]: chunk.last, pending: null };
+            await commit(backfill!, outcome, position, callsBefore + paced.calls());
+            for (const link of outcome.newLinks) {
+              linkedInFlight.salesforce.delete(link.salesforceId);
+              linkedInFlight.intercom.delete(link.intercomId);
+            }
+            for (const handoff of outcome.handoffs)
+              await deps.jobs.add(handoff.task, handoff.payload, {
+                jobKey: handoff.jobKey,
+                lane: 'live',
+              });
+          } catch (error) {
+            // The chunk planned ahead never writes: the next attempt plans it again.
+            next?.open(false);
+            throw error;
+          }
+          if (!overlap) {
+            job.signal.throwIfAborted();
+            rows = await read(pass, chunk.last);
+            if (rows.length > 0) {
+              const retry = retryOf(pass, chunk.last);
+              await markPending(pass, chunk.last, retry.known);
+              next = startChunk(pass, rows, chunk.last, retry);
+            }
+          }
+          if (next === undefined) break;
+          chunk = next;
         }
       }
 
@@ -496,6 +576,45 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
   }
 
   return { task };
+}
+
+/** A chunk being planned or written. */
+interface RunningChunk {
+  readonly pass: Pass;
+  /** The position the chunk starts after, and its last record's. */
+  readonly after: number;
+  readonly last: number;
+  /** Bulk API jobs of an earlier attempt at this chunk. */
+  readonly known: readonly KnownJob[];
+  /** Lets the chunk's Salesforce writes go (true), or fails them (false: abandoned). */
+  open(go: boolean): void;
+  /** Every person of the chunk is matched. */
+  readonly decided: Promise<void>;
+  readonly outcome: Promise<ChunkOutcome>;
+}
+
+/**
+ * The connector as a chunk planned ahead sees it: its Bulk API jobs start (or reattach) only
+ * once `gate` says so, after the chunk before it is stored and it is remembered as pending.
+ */
+function gated(salesforce: SalesforceConnector, gate: Promise<boolean>): SalesforceConnector {
+  const refused = err<ConnectorError>({
+    system: 'salesforce',
+    code: 'upstream',
+    message: 'the backfill stopped before this chunk was written',
+  });
+  return new Proxy(salesforce, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (
+        typeof value !== 'function' ||
+        (property !== 'bulkIngestCreate' && property !== 'bulkIngestState')
+      )
+        return typeof value === 'function' ? (value as () => unknown).bind(target) : value;
+      const fn = value as (...args: unknown[]) => Promise<unknown>;
+      return async (...args: unknown[]) => ((await gate) ? fn.apply(target, args) : refused);
+    },
+  });
 }
 
 /** Lead and Contact describes, as the sync reads them. */
