@@ -124,18 +124,10 @@ export function createPartitionedReading(deps: PartitionDeps): IntercomPartition
     },
 
     listContactsPartitioned(partitions, options = {}) {
-      let states: RangeState[] = (options.resume ?? []).map(toState);
-      const generator = merge(
-        reading,
-        partitions,
-        options,
-        (planned) => {
-          states = planned;
-        },
-        () => states,
-      );
-      return Object.assign(generator, {
-        cursors: () => states.map(toCursor),
+      // The ranges, planned by the generator on its first step (or the resumed ones).
+      const ranges = { states: (options.resume ?? []).map(toState) };
+      return Object.assign(merge(reading, partitions, options, ranges), {
+        cursors: () => ranges.states.map(toCursor),
       });
     },
   };
@@ -146,8 +138,7 @@ async function* merge(
   reading: IntercomPartitionedReading,
   partitions: number,
   options: PartitionedOptions,
-  setStates: (states: RangeState[]) => void,
-  getStates: () => RangeState[],
+  ranges: { states: RangeState[] },
 ): AsyncGenerator<Result<IntercomContact[]>, void, undefined> {
   if (!options.resume) {
     const planned = await plan(
@@ -159,9 +150,9 @@ async function* merge(
       yield planned;
       return;
     }
-    setStates(planned.value.map(toState));
+    ranges.states = planned.value.map(toState);
   }
-  const states = getStates();
+  const states = ranges.states;
   const perPage = options.perPage ?? 150;
   type Arrival = { readonly index: number; readonly result: Result<ContactSearchPage> };
   const inflight = new Map<number, Promise<Arrival>>();
