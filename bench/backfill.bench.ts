@@ -105,7 +105,28 @@ async function backfill(size: number): Promise<void> {
     const before = await salesforce.control<SalesforceStats>('GET', 'stats');
     const icBefore = await intercom.control<{ calls: Record<string, number> }>('GET', 'stats');
     console.log(machine());
+    // Both emulators' counts every second, from outside: how far reading Intercom and writing
+    // Salesforce got over time.
+    const timeline: { at: number; pages: number; leads: number }[] = [];
+    const started = performance.now();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [sf, ic] = await Promise.all([
+          salesforce.control<SalesforceStats>('GET', 'stats'),
+          intercom.control<{ calls: Record<string, number> }>('GET', 'stats'),
+        ]);
+        timeline.push({
+          at: performance.now() - started,
+          pages: (ic.calls['GET /contacts'] ?? 0) - (icBefore.calls['GET /contacts'] ?? 0),
+          leads: sf.records['Lead'] ?? 0,
+        });
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
+    })();
     const run = await measure(['backfill', '--direction', 'to_salesforce', '--data-dir', dataDir]);
+    sampling = false;
+    await sampler;
     const after = await salesforce.control<SalesforceStats>('GET', 'stats');
     const icAfter = await intercom.control<{ calls: Record<string, number> }>('GET', 'stats');
     console.log(machine());
@@ -120,6 +141,16 @@ async function backfill(size: number): Promise<void> {
       `${size.toLocaleString('en-US')} Intercom contacts → ${leads.toLocaleString('en-US')} Leads in Salesforce; ${seconds.toFixed(1)} s from start to exit; ${salesforceCalls} Salesforce calls, ${intercomCalls} Intercom calls`,
     );
     console.log(`by phase (from the progress lines):\n${phaseTable(run)}`);
+    const every = Math.max(1, Math.round(timeline.length / 12));
+    console.log(
+      `over time (from the emulators' stats): ${timeline
+        .filter((_, i) => i % every === 0 || i === timeline.length - 1)
+        .map(
+          (t) =>
+            `${(t.at / 1000).toFixed(0)} s: ${(t.pages * 150).toLocaleString('en-US')} read, ${t.leads.toLocaleString('en-US')} Leads`,
+        )
+        .join('; ')}`,
+    );
     console.log(
       `Salesforce calls:\n${calls.map(([key, n]) => `  ${String(n).padStart(6)}  ${key}`).join('\n')}`,
     );

@@ -47,7 +47,7 @@ import {
   type Pass,
 } from './chunk.ts';
 import type { BackfillProgress, BackfillSummary } from './report-types.ts';
-import { stageIntercom, stageSalesforce } from './staging.ts';
+import { stageIntercom, stageSalesforce, type StagingContext } from './staging.ts';
 
 export const backfillTask = 'backfill.run';
 
@@ -291,6 +291,56 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
       if (saved) backfill = saved;
     };
 
+    /**
+     * Stages every Intercom contact beside the first pass, which reads them as they are staged.
+     * It never stores the position (the pass does, with each chunk): a backfill stopped meanwhile
+     * stages again when it resumes, and staging keeps each contact once.
+     */
+    const stageBeside = (staging: StagingContext, passes: readonly Pass[]): StagingFeed => {
+      const abort = new AbortController();
+      const stop = () => abort.abort(job.signal.reason);
+      job.signal.addEventListener('abort', stop, { once: true });
+      let waiters: (() => void)[] = [];
+      const wake = () => {
+        const woken = waiters;
+        waiters = [];
+        for (const resolve of woken) resolve();
+      };
+      const feed: StagingFeed = {
+        done: false,
+        staged: 0,
+        failed: undefined,
+        next: () =>
+          feed.done ? Promise.resolve() : new Promise<void>((resolve) => waiters.push(resolve)),
+        stop: () => abort.abort(),
+      };
+      void stageIntercom({ ...staging, signal: abort.signal }, (staged) => {
+        feed.staged = staged;
+        wake();
+        return Promise.resolve();
+      })
+        .then(async () => {
+          const intercomCount = await store.backfills.countStaged(id, 'intercom');
+          const salesforceCount = await store.backfills.countStaged(id, 'salesforce');
+          position = {
+            ...position,
+            intercomStaged: true,
+            staged: { intercom: intercomCount, salesforce: salesforceCount },
+          };
+          const total = intercomCount + (passes.length > 1 ? salesforceCount : 0);
+          await store.backfills.update(id, { total });
+        })
+        .catch((error: unknown) => {
+          feed.failed = { error };
+        })
+        .finally(() => {
+          feed.done = true;
+          job.signal.removeEventListener('abort', stop);
+          wake();
+        });
+      return feed;
+    };
+
     try {
       const describe = await describeOf(salesforce);
       if (position.usageAtStart === null)
@@ -337,13 +387,32 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
         };
         await save({ phase: 'staging_intercom' });
       }
-      if (!position.intercomStaged) {
+      const passes = passesOf(direction);
+      // With Bulk API jobs, the pass from Intercom starts on the contacts staged so far while the
+      // rest are read: it matches them against the Salesforce side, which is staged in full.
+      let feed: StagingFeed | undefined;
+      if (!position.intercomStaged && passes[0] === 'from_intercom' && canBulkIngest(salesforce)) {
+        if (position.mode === null) {
+          const contacts = must('count_contacts', await intercom.countContacts());
+          const estimate = contacts + (passes.length > 1 ? position.staged.salesforce : 0);
+          if (estimate >= deps.bulkThreshold) {
+            position = { ...position, mode: 'bulk' };
+            // A backfill resumed here may have stored chunks already: keep what they counted.
+            await save(
+              position.from_intercom === 0
+                ? { phase: passes[0], total: estimate, done: 0, errors: 0, counts: {} }
+                : { phase: passes[0], total: estimate },
+            );
+          }
+        }
+        if (position.mode === 'bulk') feed = stageBeside(staging, passes);
+      }
+      if (!position.intercomStaged && feed === undefined) {
         await stageIntercom(staging, async () => {
           await save({ phase: 'staging_intercom' });
         });
         const intercomCount = await store.backfills.countStaged(id, 'intercom');
         const salesforceCount = await store.backfills.countStaged(id, 'salesforce');
-        const passes = passesOf(direction);
         const total =
           (passes.includes('from_intercom') ? intercomCount : 0) +
           (passes.includes('from_salesforce') ? salesforceCount : 0);
@@ -363,13 +432,25 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
       // (its Salesforce writes wait until the current chunk is stored and the next one is
       // remembered as pending); with collections, chunk after chunk.
       const overlap = mode === 'bulk' && canBulkIngest(salesforce);
-      const read = (pass: Pass, after: number) =>
-        store.backfills.staged(
-          id,
-          pass === 'from_intercom' ? 'intercom' : 'salesforce',
-          after,
-          deps.chunkSize,
-        );
+      /** The chunk after `after`: a full one, or what is left once staging has ended. */
+      const read = async (pass: Pass, after: number): Promise<StagedRecord[]> => {
+        for (;;) {
+          const complete = feed === undefined || pass !== 'from_intercom' || feed.done;
+          const stagedAt = feed?.staged ?? 0;
+          const rows = await store.backfills.staged(
+            id,
+            pass === 'from_intercom' ? 'intercom' : 'salesforce',
+            after,
+            deps.chunkSize,
+          );
+          if (feed?.failed) throw feed.failed.error;
+          if (complete || rows.length === deps.chunkSize) return rows;
+          // Staged rows only ever come after those read: wait until enough for a full chunk
+          // are new (or staging ends) instead of reading the same rows again.
+          const until = stagedAt + deps.chunkSize - rows.length;
+          while (!feed!.done && feed!.staged < until) await feed!.next();
+        }
+      };
 
       /** Marks the chunk after `after` as the one being written, before any of its writes. */
       const markPending = async (pass: Pass, after: number, known: readonly KnownJob[]) => {
@@ -452,55 +533,59 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
         return { pass, after, last: rows[rows.length - 1]!.seq, known, open, decided, outcome };
       };
 
-      for (const pass of passesOf(direction)) {
-        job.signal.throwIfAborted();
-        let rows = await read(pass, position[pass]);
-        if (rows.length === 0) continue;
-        const first = retryOf(pass, position[pass]);
-        if (!overlap) await markPending(pass, position[pass], first.known);
-        let chunk = startChunk(pass, rows, position[pass], first);
-        for (;;) {
+      try {
+        for (const pass of passes) {
           job.signal.throwIfAborted();
-          let next: RunningChunk | undefined;
-          if (overlap) {
-            await markPending(pass, chunk.after, chunk.known);
-            chunk.open(true);
-            // Every person of this chunk is matched: the next chunk may be planned beside it.
-            await Promise.race([chunk.decided, chunk.outcome.then(() => {})]);
-            rows = await read(pass, chunk.last);
-            if (rows.length > 0)
-              next = startChunk(pass, rows, chunk.last, retryOf(pass, chunk.last));
-          }
-          try {
-            const outcome = await chunk.outcome;
-            position = { ...position, [pass]: chunk.last, pending: null };
-            await commit(backfill!, outcome, position, callsBefore + paced.calls());
-            for (const link of outcome.newLinks) {
-              linkedInFlight.salesforce.delete(link.salesforceId);
-              linkedInFlight.intercom.delete(link.intercomId);
-            }
-            for (const handoff of outcome.handoffs)
-              await deps.jobs.add(handoff.task, handoff.payload, {
-                jobKey: handoff.jobKey,
-                lane: 'live',
-              });
-          } catch (error) {
-            // The chunk planned ahead never writes: the next attempt plans it again.
-            next?.open(false);
-            throw error;
-          }
-          if (!overlap) {
+          let rows = await read(pass, position[pass]);
+          if (rows.length === 0) continue;
+          const first = retryOf(pass, position[pass]);
+          if (!overlap) await markPending(pass, position[pass], first.known);
+          let chunk = startChunk(pass, rows, position[pass], first);
+          for (;;) {
             job.signal.throwIfAborted();
-            rows = await read(pass, chunk.last);
-            if (rows.length > 0) {
-              const retry = retryOf(pass, chunk.last);
-              await markPending(pass, chunk.last, retry.known);
-              next = startChunk(pass, rows, chunk.last, retry);
+            let next: RunningChunk | undefined;
+            if (overlap) {
+              await markPending(pass, chunk.after, chunk.known);
+              chunk.open(true);
+              // Every person of this chunk is matched: the next chunk may be planned beside it.
+              await Promise.race([chunk.decided, chunk.outcome.then(() => {})]);
+              rows = await read(pass, chunk.last);
+              if (rows.length > 0)
+                next = startChunk(pass, rows, chunk.last, retryOf(pass, chunk.last));
             }
+            try {
+              const outcome = await chunk.outcome;
+              position = { ...position, [pass]: chunk.last, pending: null };
+              await commit(backfill!, outcome, position, callsBefore + paced.calls());
+              for (const link of outcome.newLinks) {
+                linkedInFlight.salesforce.delete(link.salesforceId);
+                linkedInFlight.intercom.delete(link.intercomId);
+              }
+              for (const handoff of outcome.handoffs)
+                await deps.jobs.add(handoff.task, handoff.payload, {
+                  jobKey: handoff.jobKey,
+                  lane: 'live',
+                });
+            } catch (error) {
+              // The chunk planned ahead never writes: the next attempt plans it again.
+              next?.open(false);
+              throw error;
+            }
+            if (!overlap) {
+              job.signal.throwIfAborted();
+              rows = await read(pass, chunk.last);
+              if (rows.length > 0) {
+                const retry = retryOf(pass, chunk.last);
+                await markPending(pass, chunk.last, retry.known);
+                next = startChunk(pass, rows, chunk.last, retry);
+              }
+            }
+            if (next === undefined) break;
+            chunk = next;
           }
-          if (next === undefined) break;
-          chunk = next;
         }
+      } finally {
+        feed?.stop();
       }
 
       // Finished: the summary goes to the ledger, the settings' channels and the caller.
@@ -576,6 +661,18 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
   }
 
   return { task };
+}
+
+/** Intercom staging running beside the first pass. */
+interface StagingFeed {
+  /** Every contact is staged (or staging failed). */
+  done: boolean;
+  /** Contacts this staging added so far (new rows, each after every row staged before it). */
+  staged: number;
+  failed: { readonly error: unknown } | undefined;
+  /** Resolves when another page is staged, or staging ends. */
+  next(): Promise<void>;
+  stop(): void;
 }
 
 /** A chunk being planned or written. */

@@ -186,8 +186,18 @@ export async function stageIntercom(
   const companies = new CompanyNames(ctx.intercom);
   const tags = await tagNames(ctx);
   let staged = 0;
-  for await (const page of ctx.intercom.listContacts({ perPage: 150 })) {
+  // One page ahead: the list is one cursor, page after page, so the next page is asked for as
+  // soon as this one arrives, and travels while this one is staged.
+  const pages = ctx.intercom.listContacts({ perPage: 150 });
+  let ahead = pages.next();
+  for (;;) {
+    const step = await ahead;
+    if (step.done === true) break;
     ctx.signal?.throwIfAborted();
+    ahead = pages.next();
+    // Staging may stop before it is awaited (an abort, a failure): not an unhandled rejection.
+    ahead.catch(() => {});
+    const page = step.value;
     const contacts = must('list_contacts', page).map((raw) => toIntercomContact(raw, tags));
     // The page's companies not yet known are read side by side (each is one call); filling the
     // contacts one by one would wait on each in turn.
