@@ -1,7 +1,16 @@
 // Applying a plan: create the Lead (an upsert on the external-ID field when one is set, so a
 // retried create cannot make a duplicate), update Salesforce, update Intercom, then store the
-// link's next state with the version it was read at.
-import type { IntercomContact, PersonPlan, SalesforcePerson, SyncSettings } from '../core/index.ts';
+// link's next state with the version it was read at. Before the writes of a linked pair, the
+// writes are noted in the link state (`pending`), so that a run killed between its writes and
+// storing the next state is recovered by the next run (`recoverState`).
+import {
+  readIntercomValue,
+  type IntercomContact,
+  type LinkSyncState,
+  type PersonPlan,
+  type SalesforcePerson,
+  type SyncSettings,
+} from '../core/index.ts';
 import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
 import type { Link, LinksRepository } from '../store/index.ts';
 import { must } from './person-errors.ts';
@@ -83,6 +92,22 @@ export async function applyPlan(
     return { link, leadId };
   }
 
+  if (
+    link &&
+    plan.nextState &&
+    (plan.salesforceUpdates.length > 0 || plan.intercomUpdates.length > 0)
+  ) {
+    const noted: NotedState = {
+      ...(link.state ?? { baseline: {}, intercom: null, salesforce: null }),
+      pending: {
+        before: link.state,
+        nextState: plan.nextState,
+        salesforce: Object.fromEntries(plan.salesforceUpdates.map((c) => [c.field, c.new])),
+        intercom: Object.fromEntries(plan.intercomUpdates.map((c) => [c.field, c.new])),
+      },
+    };
+    link = written(await ctx.links.updateState(link.id, link.version, noted), 'note the writes');
+  }
   if (person && plan.salesforceUpdates.length > 0) {
     const record: Record<string, unknown> = { Id: person.id };
     for (const change of plan.salesforceUpdates) record[change.field] = change.new;
@@ -103,4 +128,45 @@ export async function applyPlan(
     );
   }
   return { link, leadId };
+}
+
+/** The writes a run is about to make, noted in the link state before its calls. */
+interface PendingWrites {
+  /** The state before the run. */
+  readonly before: LinkSyncState | null;
+  /** The state the run stores once its writes are done. */
+  readonly nextState: LinkSyncState;
+  /** Salesforce field → value written; Intercom attribute → value written. */
+  readonly salesforce: Readonly<Record<string, unknown>>;
+  readonly intercom: Readonly<Record<string, unknown>>;
+}
+
+type NotedState = LinkSyncState & { readonly pending?: PendingWrites };
+
+const sameValue = (a: unknown, b: unknown): boolean =>
+  (a ?? null) === (b ?? null) || (a != null && b != null && String(a) === String(b));
+
+/**
+ * The state to plan from. A run killed after its writes but before storing the link's next
+ * state left them noted: when every noted write is there, the state is the one that run would
+ * have stored, so its writes are not taken for someone's edits (nor is a later edit back to the
+ * old value lost, which the old baseline would not see as a change). Otherwise, the state before
+ * that run: its writes did not all land, and planning from the old state redoes them.
+ */
+export function recoverState(
+  state: LinkSyncState | null,
+  contact: IntercomContact | null,
+  person: SalesforcePerson | null,
+): LinkSyncState | null {
+  const pending = (state as NotedState | null)?.pending;
+  if (pending === undefined) return state;
+  const landed =
+    Object.entries(pending.salesforce).every(
+      ([field, value]) => person !== null && sameValue(person.fields[field], value),
+    ) &&
+    Object.entries(pending.intercom).every(
+      ([attribute, value]) =>
+        contact !== null && sameValue(readIntercomValue(contact, attribute), value),
+    );
+  return landed ? pending.nextState : pending.before;
 }

@@ -15,7 +15,7 @@ import {
   type Trigger,
 } from '../core/index.ts';
 import type { InboxRepository, Link } from '../store/index.ts';
-import { applyPlan, type ApplyContext } from './person-apply.ts';
+import { applyPlan, recoverState, type ApplyContext } from './person-apply.ts';
 import { applyLinkDecision, identityOf, written, type LinkContext } from './person-links.ts';
 import {
   leadsWithEmail,
@@ -169,7 +169,7 @@ async function plan(
     intercomAttributes: ctx.intercomAttributes,
     intercom: contact,
     salesforce: person,
-    state: link?.state ?? null,
+    state: recoverState(link?.state ?? null, contact, person),
     trigger,
   });
   await applyPlan(ctx, planned, { contact, person, link });

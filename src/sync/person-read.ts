@@ -13,6 +13,7 @@ import type { IntercomConnector, SalesforceConnector } from '../connectors/index
 import type { Link, LinksRepository } from '../store/index.ts';
 import { toIntercomContact } from './mappers.ts';
 import { must } from './person-errors.ts';
+import { LinkChangedError } from './person-links.ts';
 import { personFields, toSalesforcePerson } from './person-records.ts';
 
 export interface ReadContext {
@@ -176,6 +177,30 @@ export interface MatchContext extends ReadContext {
   readonly links: Pick<LinksRepository, 'findByIntercomId' | 'findBySalesforceId'>;
 }
 
+/**
+ * Throws LinkChangedError when a candidate is already linked to the very record being matched:
+ * another run (the other side's change, the sweep) linked the pair after this run found no link.
+ * Set aside as "linked to someone else", the candidate would have made this run create a second
+ * Lead for the person; from the top, the run follows the link instead.
+ */
+async function linkedElsewhere(
+  records: readonly { readonly id: string }[],
+  find: (id: string) => Promise<Link | undefined>,
+  self: (link: Link) => boolean,
+): Promise<Set<string>> {
+  const linked = new Set<string>();
+  for (const { id } of records) {
+    const link = await find(id);
+    if (link === undefined) continue;
+    if (self(link))
+      throw new LinkChangedError(
+        `match: linked meanwhile (${link.intercomId} ↔ ${link.salesforceId})`,
+      );
+    linked.add(id);
+  }
+  return linked;
+}
+
 /** Matches an unlinked Intercom contact to a Lead or Contact, setting aside records already linked. */
 export async function matchContact(ctx: MatchContext, contact: IntercomContact) {
   const candidates = await salesforceCandidates(ctx, contact);
@@ -183,9 +208,10 @@ export async function matchContact(ctx: MatchContext, contact: IntercomContact) 
     contact,
     matching: ctx.settings.matching,
     ...candidates,
-    linkedSalesforceIds: await linkedIds(
+    linkedSalesforceIds: await linkedElsewhere(
       [...candidates.byIdentifier, ...candidates.byEmail],
       (id) => ctx.links.findBySalesforceId(id),
+      (link) => link.intercomId === contact.id,
     ),
   });
 }
@@ -197,8 +223,10 @@ export async function matchSalesforceRecord(ctx: MatchContext, person: Salesforc
     person,
     matching: ctx.settings.matching,
     ...candidates,
-    linkedIntercomIds: await linkedIds([...candidates.byExternalId, ...candidates.byEmail], (id) =>
-      ctx.links.findByIntercomId(id),
+    linkedIntercomIds: await linkedElsewhere(
+      [...candidates.byExternalId, ...candidates.byEmail],
+      (id) => ctx.links.findByIntercomId(id),
+      (link) => link.salesforceId === person.id,
     ),
   });
 }

@@ -1,0 +1,46 @@
+// Live sync on flaky APIs: 5% of the calls to each emulator fail (5xx, 429, a reset connection,
+// or an answer lost after the emulator carried the call out, which is what a call timeout looks
+// like to Tandem). Once Tandem has caught up, both systems hold what a run without faults holds.
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { fivePercent } from './harness.ts';
+import { runLive, verdict, type RunReport } from './live.ts';
+import { makeWorkload, smallWorkload } from './workload.ts';
+
+// More people than the kill suite, so that even the rarer faults (1% each) surely happen.
+const workload = makeWorkload(11, { ...smallWorkload, people: 16 });
+
+describe('live sync with 5% of API calls failing', () => {
+  let clean: RunReport;
+  let faulty: RunReport;
+
+  before(async () => {
+    [clean, faulty] = await Promise.all([
+      runLive('no faults', { workload, seed: 200 }),
+      runLive('5% faults', { workload, seed: 201, faults: fivePercent }),
+    ]);
+    for (const report of [clean, faulty]) console.log(verdict(report, clean.snapshot).line);
+  });
+
+  it('injected every kind of fault on both APIs', () => {
+    assert.match(faulty.faultsInjected, /Salesforce [1-9]\d* 5xx\/429/);
+    assert.match(faulty.faultsInjected, /Intercom [1-9]\d* 5xx\/429/);
+    assert.match(faulty.faultsInjected, /resets [1-9]/);
+    assert.match(faulty.faultsInjected, /lost answers [1-9]/);
+  });
+
+  it('creates no duplicate Salesforce record and loses no change', () => {
+    assert.deepEqual(faulty.duplicates, [], 'no email has two Salesforce records');
+    assert.deepEqual(faulty.lost, [], 'every change of the workload is in both systems');
+    assert.deepEqual(faulty.crashes, [], 'Tandem never exited');
+  });
+
+  it('ends in the same final state as the run without faults', () => {
+    assert.deepEqual(clean.lost, []);
+    assert.deepEqual(faulty.snapshot, clean.snapshot);
+  });
+
+  it('leaves nothing on the needs-attention list', () => {
+    assert.deepEqual(faulty.needsAttention, []);
+  });
+});
