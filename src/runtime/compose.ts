@@ -20,7 +20,7 @@ import { credentialNames } from '../sync/connections.ts';
 import { storedConnections } from '../sync/person-connections.ts';
 import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { createPersonSync } from '../sync/person-sync.ts';
-import { createBudgetTracker } from '../sync/budget.ts';
+import { budgetedSalesforce, createBudgetTracker } from '../sync/budget.ts';
 import { backfillService, backfillTask, createBackfillRunner } from '../backfill/index.ts';
 import { notifyBackfillDone } from '../backfill/notify.ts';
 import { version } from './version.ts';
@@ -77,6 +77,8 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   let capture: ChangeCapture | undefined;
   // Salesforce writes of jobs running together go out in shared collection calls.
   const salesforceBatcher = createSalesforceBatcher();
+  // Aborted at stop: ends the waits of Salesforce calls held by the API budget.
+  const halt = new AbortController();
   const jobs$ = (): JobEngine => {
     if (!engine) throw new Error('the job engine is not started yet');
     return engine;
@@ -85,10 +87,13 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const { applied } = await store.migrate();
     if (applied.length > 0) log.info({ applied }, 'applied database migrations');
     // The gauges read the engine when Prometheus scrapes, by then it exists.
-    // The API budget governor: per process, fed by this process's Salesforce answers.
+    // The API budget governor: per process, fed by this process's Salesforce answers; every
+    // Salesforce call waits while the whole share is spent (docs/budget.md).
+    const salesforceApi = budgetedSalesforce(() => budget, createSalesforceConnector, halt.signal);
     const budget = createBudgetTracker({
       settings: config.budget,
       events: store.events,
+      readUsage: () => salesforceApi.readUsage(),
     });
     const metrics: Metrics = createMetrics(
       () => (engine ? engine.stats() : Promise.resolve([])),
@@ -97,7 +102,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     const connections = storedConnections(
       store,
       {
-        salesforce: createSalesforceConnector,
+        salesforce: salesforceApi.factory,
         intercom: createIntercomConnector,
       },
       {
@@ -214,9 +219,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         store,
         jobs,
         factories: {
-          salesforce: createSalesforceConnector,
+          salesforce: salesforceApi.factory,
           intercom: createIntercomConnector,
         },
+        budget,
         log: log.child({ component: 'capture' }),
         holder: workerId,
         settings: {
@@ -240,6 +246,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       async stop() {
         log.info({ role }, 'stopping: letting running jobs finish');
         await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+        halt.abort(new Error('tandem is stopping'));
         await capture?.stop();
         await jobs.stop({ graceMs: config.shutdownGraceMs });
         await salesforceBatcher.stop();
@@ -248,6 +255,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       },
     };
   } catch (error) {
+    halt.abort(new Error('tandem did not start'));
     server?.close();
     await capture?.stop().catch(() => {});
     await engine?.stop({ graceMs: 0 }).catch(() => {});

@@ -113,8 +113,13 @@ export function createSalesforceConnector(
     }
   }
 
-  /** A call that needs a session: logs in first when the connector was given no token. */
-  async function api<T>(fn: () => Promise<T>): Promise<Result<T>> {
+  /**
+   * A call that needs a session: logs in first when the connector was given no token. A gated
+   * call waits for `beforeCall` (the API budget); `/limits`, which tells when the wait is over,
+   * is not gated.
+   */
+  async function api<T>(fn: () => Promise<T>, gated = true): Promise<Result<T>> {
+    if (gated) await options.beforeCall?.();
     const ready = await ensureSession();
     if (!ready.ok) return ready;
     return call(fn);
@@ -307,7 +312,7 @@ export function createSalesforceConnector(
     },
 
     async limits() {
-      const result = await api(async () => (await conn.limits()) as OrgLimits);
+      const result = await api(async () => (await conn.limits()) as OrgLimits, false);
       if (result.ok) usage = usageFromLimits(result.value, now()) ?? usage;
       return result;
     },
@@ -324,7 +329,7 @@ export function createSalesforceConnector(
               : (ready as { ok: false; error: ConnectorError });
           },
           // `/limits` is cheap and, answering 401 to a stale token, makes jsforce refresh it.
-          renewSession: () => api(() => conn.limits()),
+          renewSession: () => api(() => conn.limits(), false),
         },
         subscribeOptions,
       );

@@ -39,6 +39,11 @@ export interface SalesforceConnectorOptions {
   /** First retry delay (doubling); default 500 ms. */
   readonly minRetryDelayMs?: number;
   readonly now?: () => number;
+  /**
+   * Awaited before every API call but `/limits` (the API budget waits here when Tandem's share
+   * is spent); a rejection propagates to the caller.
+   */
+  readonly beforeCall?: () => Promise<void>;
 }
 
 /** A record as the REST API returns it. */

@@ -20,6 +20,7 @@ import {
   type ConnectorFactories,
   type NeedsReconnect,
 } from '../connections.ts';
+import type { BudgetTracker } from '../budget.ts';
 import { createCdcSubscriber, type CdcSubscriber } from './cdc.ts';
 import { sweepIntercom } from './intercom-sweep.ts';
 import type { JobSink } from './jobs.ts';
@@ -54,6 +55,8 @@ export interface ChangeCaptureOptions {
   readonly holder: string;
   readonly settings: CaptureSettings;
   readonly now?: () => number;
+  /** The API budget: the SystemModstamp poll skips its rounds while live work is paused. */
+  readonly budget?: Pick<BudgetTracker, 'check'>;
 }
 
 export type SystemState = 'stopped' | 'running' | 'paused' | 'not_connected';
@@ -137,9 +140,11 @@ export function createChangeCapture(options: ChangeCaptureOptions): ChangeCaptur
               log,
               now,
               overlapMs: settings.salesforceOverlapMs,
+              ...(options.budget ? { budget: options.budget } : {}),
             },
             object,
           );
+          if (outcome.ok && outcome.paused) return;
           if (outcome.ok) continue;
           if (outcome.error.code === 'auth_failed' && outcome.error.needsReconnect)
             return needsReconnect('salesforce', outcome.error);

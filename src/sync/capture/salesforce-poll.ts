@@ -10,6 +10,7 @@ import type {
   SObjectRecord,
 } from '../../connectors/index.ts';
 import type { CheckpointsRepository, EventsRepository } from '../../store/index.ts';
+import type { BudgetTracker } from '../budget.ts';
 import { checkpointNames } from './checkpoint.ts';
 import { enqueueSalesforceRecord, salesforceRecordKey, type JobSink } from './jobs.ts';
 
@@ -31,10 +32,21 @@ export interface SalesforcePollDeps {
   readonly log: Logger;
   readonly now: () => number;
   readonly overlapMs: number;
+  /**
+   * The API budget (docs/budget.md): the poll is live work, so while the live lane is paused it
+   * skips its round (the watermark stays, the next round after the pause covers the gap).
+   */
+  readonly budget?: Pick<BudgetTracker, 'check'>;
 }
 
 export type PollOutcome =
-  | { readonly ok: true; readonly queued: readonly string[]; readonly advanced: boolean }
+  | {
+      readonly ok: true;
+      readonly queued: readonly string[];
+      readonly advanced: boolean;
+      /** True when the budget paused the round: nothing was read. */
+      readonly paused?: boolean;
+    }
   | { readonly ok: false; readonly error: ConnectorError };
 
 /** SOQL datetime literal, whole seconds (`2026-03-10T09:00:00Z`): flooring only widens the window. */
@@ -45,6 +57,8 @@ export async function pollSalesforce(
   deps: SalesforcePollDeps,
   object: PersonObject,
 ): Promise<PollOutcome> {
+  if (deps.budget && !(await deps.budget.check('live')))
+    return { ok: true, queued: [], advanced: false, paused: true };
   const name = checkpointNames.salesforcePoll(object);
   const stored = await deps.checkpoints.get(name);
   const previous = (stored?.value as PollCheckpoint | undefined) ?? {
