@@ -4,8 +4,10 @@ import { serve, type ServerType } from '@hono/node-server';
 import type { Config } from '../config/index.ts';
 import {
   createIntercomConnector,
+  createIntercomPacers,
   createSalesforceConnector,
   verifyIntercomSignature,
+  type IntercomConnectorOptions,
 } from '../connectors/index.ts';
 import {
   createEmbeddedEngine,
@@ -95,15 +97,23 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       events: store.events,
       readUsage: () => salesforceApi.readUsage(),
     });
+    // One pacer per Intercom app in the process: people sync and change capture share it.
+    const intercomPacers = createIntercomPacers();
+    const intercomApi = (o: IntercomConnectorOptions) =>
+      createIntercomConnector({
+        ...o,
+        pacer: intercomPacers.forConnection(o.baseUrl, o.accessToken),
+      });
     const metrics: Metrics = createMetrics(
       () => (engine ? engine.stats() : Promise.resolve([])),
       () => budget.status(),
+      () => intercomPacers.usage(),
     );
     const connections = storedConnections(
       store,
       {
         salesforce: salesforceApi.factory,
-        intercom: createIntercomConnector,
+        intercom: intercomApi,
       },
       {
         onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens'),
@@ -220,7 +230,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         jobs,
         factories: {
           salesforce: salesforceApi.factory,
-          intercom: createIntercomConnector,
+          intercom: intercomApi,
         },
         budget,
         log: log.child({ component: 'capture' }),

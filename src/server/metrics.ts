@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How many jobs of one task and lane are in each state. */
 export interface JobCount {
@@ -19,6 +19,17 @@ export interface BudgetGauges {
 
 const budgetLanes = ['interactive', 'live', 'bulk'] as const;
 
+/** Intercom's rate limit as the pacer knows it (the connector's `usage()` fits). */
+export interface IntercomRateGauges {
+  /** Calls Intercom allows the app per window (10 s). */
+  readonly perWindow: number | undefined;
+  readonly remaining: number | undefined;
+  readonly calls: number;
+  readonly delayed: number;
+  readonly waiting: number;
+  readonly rateLimited: number;
+}
+
 export interface Metrics {
   readonly registry: Registry;
   /** Records one finished attempt of a job. */
@@ -32,6 +43,7 @@ export interface Metrics {
 export function createMetrics(
   jobCounts: () => Promise<readonly JobCount[]>,
   budget?: () => BudgetGauges,
+  intercom?: () => IntercomRateGauges | undefined,
 ): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'tandem_' });
@@ -102,6 +114,67 @@ export function createMetrics(
         for (const lane of budgetLanes) this.set({ lane }, paused.includes(lane) ? 1 : 0);
       },
     });
+  }
+  if (intercom) {
+    const read = (value: (r: IntercomRateGauges) => number | undefined) => {
+      const reading = intercom();
+      return reading === undefined ? undefined : value(reading);
+    };
+    // Gauges, and counters read from the pacer's own totals when Prometheus scrapes.
+    const metric = (
+      Kind: typeof Gauge | typeof Counter,
+      name: string,
+      help: string,
+      value: (r: IntercomRateGauges) => number | undefined,
+    ) =>
+      new Kind({
+        name,
+        help,
+        registers: [registry],
+        collect(this: Gauge | Counter) {
+          const v = read(value);
+          this.reset();
+          if (v === undefined) return;
+          if (this instanceof Gauge) this.set(v);
+          else this.inc(v);
+        },
+      });
+    metric(
+      Gauge,
+      'tandem_intercom_rate_limit',
+      'Calls Intercom allows the app per rate window (10 s), from X-RateLimit-Limit',
+      (r) => r.perWindow,
+    );
+    metric(
+      Gauge,
+      'tandem_intercom_rate_remaining',
+      'Calls left in the current Intercom rate window, from X-RateLimit-Remaining',
+      (r) => r.remaining,
+    );
+    metric(
+      Gauge,
+      'tandem_intercom_calls_waiting',
+      'Intercom calls waiting for their turn in the pacer',
+      (r) => r.waiting,
+    );
+    metric(
+      Counter,
+      'tandem_intercom_calls_total',
+      'Intercom calls let through by the pacer',
+      (r) => r.calls,
+    );
+    metric(
+      Counter,
+      'tandem_intercom_calls_delayed_total',
+      'Intercom calls that waited for their turn in the pacer',
+      (r) => r.delayed,
+    );
+    metric(
+      Counter,
+      'tandem_intercom_rate_limited_total',
+      'Intercom answers that were 429 (rate limit exceeded)',
+      (r) => r.rateLimited,
+    );
   }
   return {
     registry,

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   control,
+  intercomTokenArgs,
   salesforcePasswordArgs,
   startEmulators,
   Workspace,
@@ -36,6 +37,32 @@ describe('tandem status', () => {
     assert.equal(body.share, 10_000);
     assert.equal(body.level, 'bulk_paused');
     assert.deepEqual(body.paused, ['bulk']);
+  });
+
+  it('shows the rate limit Intercom reports and what is left of its window', async () => {
+    const workspace = new Workspace();
+    const connected = await workspace.run(salesforcePasswordArgs(emulators.salesforce));
+    assert.equal(connected.code, 0, connected.stderr);
+    const alone = await workspace.run(['status']);
+    assert.match(alone.stdout, /Intercom API: not connected \(tandem connect intercom\)/);
+
+    const intercom = await workspace.run(intercomTokenArgs(emulators.intercom));
+    assert.equal(intercom.code, 0, intercom.stderr);
+    await control(emulators.intercom.url, 'settings', { rateLimitPerMinute: 600 }, 'PUT');
+    try {
+      const text = await workspace.run(['status']);
+      assert.equal(text.code, 0, text.stderr);
+      assert.match(
+        text.stdout,
+        /Intercom API: 100 calls per 10 s \(X-RateLimit-Limit 600\), \d+ left in this window/,
+      );
+      const json = await workspace.run(['status', '--json']);
+      const body = JSON.parse(json.stdout) as { intercom: { limit: number; perWindow: number } };
+      assert.equal(body.intercom.limit, 600);
+      assert.equal(body.intercom.perWindow, 100);
+    } finally {
+      await control(emulators.intercom.url, 'settings', { rateLimitPerMinute: 10_000 }, 'PUT');
+    }
   });
 
   it('says so when Salesforce is not connected', async () => {

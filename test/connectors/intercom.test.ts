@@ -220,25 +220,44 @@ describe('Intercom connector', () => {
   });
 
   it('keeps the rate-limit headers of the last answer as a usage reading', async () => {
+    const before = ic.usage().calls;
     value(await ic.listAdmins());
     const usage = ic.usage();
-    assert.ok(usage);
     assert.equal(usage.limit, 10_000);
-    assert.ok(usage.remaining > 0);
-    assert.ok(usage.resetAt > clock && usage.resetAt <= clock + 10_000);
+    assert.ok(usage.remaining !== undefined && usage.remaining > 0);
+    assert.ok(usage.resetAt !== undefined && usage.resetAt > clock && usage.resetAt <= clock + 1e4);
+    assert.equal(usage.calls, before + 1);
   });
 
-  it('answers rate_limited with the wait until X-RateLimit-Reset once the window is spent', async () => {
+  it('answers rate_limited with the wait until X-RateLimit-Reset when another connector spent the window', async () => {
     await control('/settings', { rateLimitPerMinute: 6 }, 'PUT');
     try {
       clock = Date.UTC(2026, 2, 11, 16, 0, 3);
-      value(await ic.listAdmins());
-      const error = failure(await ic.listAdmins());
+      // Two connectors with pacers of their own, as two processes would be; the second may not
+      // wait (the emulator's clock stands still here, so its window would never end).
+      const other = createIntercomConnector({
+        baseUrl: emu.url,
+        accessToken: emu.credentials.accessToken,
+        now: () => clock,
+      });
+      const late = createIntercomConnector({
+        baseUrl: emu.url,
+        accessToken: emu.credentials.accessToken,
+        now: () => clock,
+        pacing: { maxWaitMs: 0 },
+      });
+      value(await other.listAdmins());
+      const error = failure(await late.listAdmins());
       assert.ok(error.code === 'rate_limited');
       assert.equal(error.status, 429);
       assert.equal(error.upstreamCode, 'rate_limit_exceeded');
       assert.equal(error.retryAfterMs, 7_000);
-      assert.equal(ic.usage()?.remaining, 0);
+      assert.equal(late.usage().remaining, 0);
+      assert.equal(late.usage().rateLimited, 1);
+      // Its pacer now holds every caller until the reset: one more call is refused without asking.
+      const held = failure(await late.listAdmins());
+      assert.ok(held.code === 'rate_limited' && held.status === undefined);
+      assert.equal(late.usage().rateLimited, 1);
     } finally {
       await control('/settings', { rateLimitPerMinute: 10_000 }, 'PUT');
     }

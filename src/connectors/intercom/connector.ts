@@ -1,11 +1,19 @@
 // The Intercom connector: intercom-client v7 behind a small interface whose calls answer
-// Results. The SDK's own retries are off by default: a 429 comes back at once as `rate_limited`
-// with the wait the headers ask for, and the job engine (not a sleeping request) does the waiting.
+// Results. Every call first waits for its turn in the connection's pacer (pacer.ts), which keeps
+// the calls under the app's rate limit; the SDK's own retries are off by default. A 429 that
+// says the window is spent holds every caller until the reset, and the call goes once more; a
+// wait longer than the pacer allows comes back at once as `rate_limited`, for the job engine.
 import { IntercomClient, type Intercom } from 'intercom-client';
-import { err, ok, type Result } from '../result.ts';
+import { err, ok, type ConnectorError, type Result } from '../result.ts';
 import { mapIntercomError } from './errors.ts';
 import { createPartitionedReading, type IntercomPartitionedReading } from './partition.ts';
-import { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
+import {
+  createIntercomPacer,
+  type IntercomPacer,
+  type IntercomRateUsage,
+  type PacerOptions,
+} from './pacer.ts';
+import { parseRateLimitHeaders } from './rate-limit.ts';
 import { SeenFilter, updatedSinceQuery, type SearchQuery } from './search.ts';
 import { verifyIntercomSignature } from './webhooks.ts';
 import type {
@@ -32,6 +40,10 @@ export interface IntercomConnectorOptions {
   /** Per request; default 20 s. */
   readonly timeoutMs?: number;
   readonly now?: () => number;
+  /** The connection's pacer, shared by its connectors (createIntercomPacers); default: its own. */
+  readonly pacer?: IntercomPacer;
+  /** Options of the connector's own pacer, when `pacer` is not given. */
+  readonly pacing?: PacerOptions;
 }
 
 export interface SearchOptions {
@@ -77,8 +89,8 @@ export interface IntercomConnector extends IntercomPartitionedReading {
   findCompany(id: string): Promise<Result<IntercomCompany>>;
   /** By your `company_id`. */
   findCompanyByCompanyId(companyId: string): Promise<Result<IntercomCompany>>;
-  /** The latest rate-limit headers seen, if any yet. */
-  usage(): RateLimitUsage | undefined;
+  /** The pacer's state: the latest rate-limit headers, calls paced and waiting, 429s seen. */
+  usage(): IntercomRateUsage;
   /** `X-Hub-Signature` of a webhook body, keyed with the configured client secret (false without one). */
   verifyWebhook(rawBody: Buffer, header: string | undefined): boolean;
 }
@@ -91,11 +103,20 @@ interface SdkPage<T> {
 
 export function createIntercomConnector(options: IntercomConnectorOptions): IntercomConnector {
   const now = options.now ?? Date.now;
-  let usage: RateLimitUsage | undefined;
+  const pacer = options.pacer ?? createIntercomPacer(options.pacing);
   const observingFetch: typeof fetch = async (input, init) => {
     const response = await fetch(input, init);
     const reading = parseRateLimitHeaders(response.headers, now());
-    if (reading) usage = reading;
+    // The reset is read against the answer, on the connector's clock, so the pacer's own clock
+    // need not agree with Intercom's.
+    if (reading)
+      pacer.observe({
+        limit: reading.limit,
+        remaining: reading.remaining,
+        reset: reading.resetAt / 1000,
+        resetInMs: reading.resetAt - reading.observedAt,
+        rateLimited: response.status === 429,
+      });
     return response;
   };
   const client = new IntercomClient({
@@ -108,12 +129,25 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
   });
 
   async function call<T>(fn: () => Promise<unknown>): Promise<Result<T>> {
+    const permit = await pacer.acquire();
+    if (!permit.ok) return err(pacedOut(permit.retryAfterMs));
+    const result = await attempt<T>(fn);
+    // A 429 of a spent window was not carried out: it waits for the reset with every other
+    // caller, then goes again. Any other 429 is the caller's to back off from.
+    if (result.ok || result.error.code !== 'rate_limited' || !pacer.held()) return result;
+    const again = await pacer.acquire();
+    return again.ok ? attempt<T>(fn) : result;
+  }
+
+  async function attempt<T>(fn: () => Promise<unknown>): Promise<Result<T>> {
     try {
       return ok((await fn()) as T);
     } catch (error) {
       const mapped = mapIntercomError(error, now);
       if (!mapped) throw error;
       return err(mapped);
+    } finally {
+      pacer.release();
     }
   }
 
@@ -240,11 +274,20 @@ export function createIntercomConnector(options: IntercomConnectorOptions): Inte
       return ok(company as IntercomCompany);
     },
 
-    usage: () => usage,
+    usage: () => pacer.usage(),
 
     verifyWebhook: (rawBody, header) =>
       options.clientSecret !== undefined &&
       verifyIntercomSignature(rawBody, header, options.clientSecret),
   };
   return connector;
+}
+
+function pacedOut(retryAfterMs: number): ConnectorError {
+  return {
+    system: 'intercom',
+    code: 'rate_limited',
+    retryAfterMs,
+    message: `Intercom's rate limit leaves no turn for this call within the pacer's wait (next in ${retryAfterMs} ms)`,
+  };
 }

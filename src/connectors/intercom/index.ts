@@ -15,6 +15,16 @@ export {
 } from './partition.ts';
 export { parseRateLimitHeaders, type RateLimitUsage } from './rate-limit.ts';
 export {
+  createIntercomPacer,
+  createIntercomPacers,
+  defaultPacerMargin,
+  type IntercomPacer,
+  type IntercomPacers,
+  type IntercomRateUsage,
+  type PacerClock,
+  type PacerOptions,
+} from './pacer.ts';
+export {
   dayOverlapBound,
   SeenFilter,
   updatedSinceQuery,
