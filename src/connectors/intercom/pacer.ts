@@ -56,8 +56,6 @@ export interface PacerOptions {
   readonly windowMs?: number;
   /** The limit assumed until an answer carries the headers; default 10,000 a minute. */
   readonly assumedPerMinute?: number;
-  /** How late a timer may fire without the lost time being lost; default 50 ms. */
-  readonly catchUpMs?: number;
 }
 
 export type Permit = { readonly ok: true } | { readonly ok: false; readonly retryAfterMs: number };
@@ -113,7 +111,6 @@ export function createIntercomPacer(options: PacerOptions = {}): IntercomPacer {
   const clock = options.clock ?? realClock;
   const margin = options.margin ?? defaultPacerMargin;
   const maxWaitMs = options.maxWaitMs ?? 30_000;
-  const catchUpMs = options.catchUpMs ?? 50;
   let windowMs = options.windowMs ?? 10_000;
   let windowLearned = false;
 
@@ -169,7 +166,10 @@ export function createIntercomPacer(options: PacerOptions = {}): IntercomPacer {
   function readyAt(now: number): number {
     if (limit === undefined && !probed && outstanding > 0) return Number.POSITIVE_INFINITY;
     const left = budget(now);
-    const at = Math.max(heldUntil, nextAt - Math.min(catchUpMs, step(now)));
+    // Turns missed to a late timer or a busy event loop are caught up, up to half the margin's
+    // worth of calls: a burst after a pause can still not fill more than the window allows.
+    const slack = (margin * windowMs) / 2;
+    const at = Math.max(heldUntil, nextAt - slack);
     return current && left !== undefined && left <= 0 ? Math.max(at, current.until) : at;
   }
 
