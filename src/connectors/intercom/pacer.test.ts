@@ -218,6 +218,20 @@ describe('Intercom pacer', () => {
     assert.equal(pacer.usage().perWindow, 166);
   });
 
+  it('learns the window from the resets of consecutive windows', () => {
+    const pacer = createIntercomPacer({ clock: new FakeClock(), windowMs: 60_000 });
+    const answer = (reset: number) =>
+      pacer.observe({ limit: 600, remaining: 50, reset, resetInMs: 5_000, rateLimited: false });
+    answer(10);
+    answer(400); // minutes without a call say nothing about the window
+    assert.equal(pacer.usage().windowMs, 60_000);
+    assert.equal(pacer.usage().perWindow, 600);
+    answer(430);
+    answer(440);
+    assert.equal(pacer.usage().windowMs, 10_000);
+    assert.equal(pacer.usage().perWindow, 100);
+  });
+
   it('refuses a caller at once when its wait would exceed maxWaitMs', async () => {
     const clock = new FakeClock();
     const pacer = createIntercomPacer({ clock, maxWaitMs: 1_000 });
