@@ -358,7 +358,7 @@ function sorted<T>(record: Record<string, T>): Record<string, T> {
 }
 
 describe('scale-out on PostgreSQL', { skip: await skipWithoutPostgres() }, () => {
-  it('reaches the same final state with tandem serve and two tandem workers as with serve alone: every change applied, no duplicate Lead', async () => {
+  it('reaches the same final state with tandem serve and two tandem workers as with serve alone: every change applied, no duplicate Lead', async (t) => {
     const alone = await run(0);
     const shared = await run(2);
 
@@ -381,6 +381,9 @@ describe('scale-out on PostgreSQL', { skip: await skipWithoutPostgres() }, () =>
     assert.equal(shared.state.contacts, 0, 'no Contact created');
 
     const [serveJobs = 0, ...workerJobs] = shared.completed;
+    t.diagnostic(
+      `person-sync jobs completed: serve alone ${alone.completed.join(', ')}; serve ${serveJobs} + workers ${workerJobs.join(', ')}`,
+    );
     assert.equal(workerJobs.length, 2);
     for (const [n, jobs] of workerJobs.entries())
       assert.ok(
