@@ -163,6 +163,24 @@ describe('Intercom pacer', () => {
     assert.equal(pacer.usage().rateLimited, 1);
   });
 
+  it('holds no longer than a window when the reset is further away (a clock apart from ours)', async () => {
+    const clock = new FakeClock();
+    const pacer = createIntercomPacer({ clock });
+    pacer.observe({
+      limit: 600,
+      remaining: 0,
+      reset: 3_610,
+      resetInMs: 3_600_000,
+      rateLimited: true,
+    });
+    let granted = false;
+    void pacer.acquire().then(() => (granted = true));
+    await clock.runUntil(9_999);
+    assert.equal(granted, false);
+    await clock.runUntil(10_000);
+    assert.equal(granted, true);
+  });
+
   it('learns a changed limit from the headers', async () => {
     const clock = new FakeClock();
     const server = new FakeIntercom(clock, 600);

@@ -237,7 +237,9 @@ export function createIntercomPacer(options: PacerOptions = {}): IntercomPacer {
       if (reading.remaining > Math.floor((reading.limit * windowMs) / 60_000))
         perWindowHeader = true;
 
-      const until = now + Math.max(0, reading.resetInMs);
+      // A window ends within a window from now: a reset further away is a clock apart from ours.
+      const resetInMs = Math.min(Math.max(0, reading.resetInMs), windowMs);
+      const until = now + resetInMs;
       // Answers come back out of order: a later window replaces the reading, and within one
       // window the lowest `remaining` is the latest count.
       const newer =
@@ -259,7 +261,7 @@ export function createIntercomPacer(options: PacerOptions = {}): IntercomPacer {
       // apart) still holds everyone for a tenth of a window. A 429 whose headers show calls left
       // is some other limit the headers do not describe: it holds no one, its caller backs off.
       if (reading.rateLimited && reading.remaining <= 0)
-        heldUntil = Math.max(heldUntil, reading.resetInMs > 0 ? until : now + windowMs / 10);
+        heldUntil = Math.max(heldUntil, resetInMs > 0 ? until : now + windowMs / 10);
       pump();
     },
 
