@@ -161,6 +161,66 @@ export async function stageSalesforce(
   return { staged, bulk: usedBulk };
 }
 
+/** Intercom pages fetched ahead of the store. */
+const pagesAhead = 8;
+
+/**
+ * `source`'s items, fetched ahead of the consumer by a loop of their own, holding at most
+ * `depth` not yet taken. The fetching stops when the consumer does.
+ */
+async function* readAhead<T>(
+  source: AsyncIterator<T>,
+  depth: number,
+): AsyncGenerator<T, void, undefined> {
+  const buffer: T[] = [];
+  let ended = false;
+  let stopped = false;
+  let failure: { readonly error: unknown } | undefined;
+  let wakeConsumer: (() => void) | undefined;
+  let wakeProducer: (() => void) | undefined;
+  const wake = (which: 'consumer' | 'producer') => {
+    const resolve = which === 'consumer' ? wakeConsumer : wakeProducer;
+    if (which === 'consumer') wakeConsumer = undefined;
+    else wakeProducer = undefined;
+    resolve?.();
+  };
+  void (async () => {
+    try {
+      while (!stopped) {
+        if (buffer.length >= depth) {
+          await new Promise<void>((resolve) => (wakeProducer = resolve));
+          continue;
+        }
+        const step = await source.next();
+        if (step.done === true) break;
+        buffer.push(step.value);
+        wake('consumer');
+      }
+    } catch (error) {
+      failure = { error };
+    } finally {
+      ended = true;
+      wake('consumer');
+    }
+  })();
+  try {
+    for (;;) {
+      const item = buffer.shift();
+      if (item !== undefined) {
+        wake('producer');
+        yield item;
+        continue;
+      }
+      if (failure) throw failure.error;
+      if (ended) return;
+      await new Promise<void>((resolve) => (wakeConsumer = resolve));
+    }
+  } finally {
+    stopped = true;
+    wake('producer');
+  }
+}
+
 /** Company reads in flight at once while a page of contacts is staged. */
 const companyReads = 16;
 
@@ -186,18 +246,11 @@ export async function stageIntercom(
   const companies = new CompanyNames(ctx.intercom);
   const tags = await tagNames(ctx);
   let staged = 0;
-  // One page ahead: the list is one cursor, page after page, so the next page is asked for as
-  // soon as this one arrives, and travels while this one is staged.
-  const pages = ctx.intercom.listContacts({ perPage: 150 });
-  let ahead = pages.next();
-  for (;;) {
-    const step = await ahead;
-    if (step.done === true) break;
+  // The list is one cursor, page after page: pages are fetched ahead (a few at most) so that
+  // the next request goes as soon as a page arrives, not once the store has taken it (the
+  // store may be busy with a chunk's transaction).
+  for await (const page of readAhead(ctx.intercom.listContacts({ perPage: 150 }), pagesAhead)) {
     ctx.signal?.throwIfAborted();
-    ahead = pages.next();
-    // Staging may stop before it is awaited (an abort, a failure): not an unhandled rejection.
-    ahead.catch(() => {});
-    const page = step.value;
     const contacts = must('list_contacts', page).map((raw) => toIntercomContact(raw, tags));
     // The page's companies not yet known are read side by side (each is one call); filling the
     // contacts one by one would wait on each in turn.
