@@ -97,10 +97,12 @@ export async function applyPlan(
     plan.nextState &&
     (plan.salesforceUpdates.length > 0 || plan.intercomUpdates.length > 0)
   ) {
+    // The state this run planned from: an earlier run's noted writes already settled.
+    const before = recoverState(link.state, contact, person);
     const noted: NotedState = {
-      ...(link.state ?? { baseline: {}, intercom: null, salesforce: null }),
+      ...(before ?? { baseline: {}, intercom: null, salesforce: null }),
       pending: {
-        before: link.state,
+        before,
         nextState: plan.nextState,
         salesforce: Object.fromEntries(plan.salesforceUpdates.map((c) => [c.field, c.new])),
         intercom: Object.fromEntries(plan.intercomUpdates.map((c) => [c.field, c.new])),

@@ -208,7 +208,9 @@ export async function syncFromIntercom(ctx: RunContext, contactId: string): Prom
     ({ link, person } = followed);
   } else {
     const decision = await matchContact(ctx, contact);
-    if (decision.kind === 'matched') {
+    // A Lead Tandem made for this contact whose answer was lost is not someone else's record
+    // to reconcile with: the create is finished as an upsert, with the contact's values now.
+    if (decision.kind === 'matched' && !isOwnLead(ctx, contact.id, decision.record)) {
       person = decision.record;
       link = await createLink(
         ctx,
@@ -260,6 +262,13 @@ export async function syncFromSalesforce(
       );
       return;
     }
+    const creator = ownerOfLead(ctx, person);
+    if (creator !== null) {
+      // Tandem created this Lead for that contact and has not linked it yet (the answer was
+      // lost, or the process died): the contact's run finishes the create.
+      await syncFromIntercom(ctx, creator);
+      return;
+    }
     const decision = await matchSalesforceRecord(ctx, person);
     if (decision.kind === 'unmatched') {
       await ctx.ledger.skipped(
@@ -286,6 +295,17 @@ export async function syncFromSalesforce(
   }
   await plan(ctx, 'salesforce', contact, person, link);
 }
+
+/** The Intercom id in an unlinked Lead's external-ID field: the contact Tandem created it for. */
+function ownerOfLead(ctx: RunContext, person: SalesforcePerson): string | null {
+  const field = ctx.settings.externalIdField;
+  if (field === null || person.type !== 'Lead') return null;
+  const value = person.fields[field];
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+const isOwnLead = (ctx: RunContext, intercomId: string, person: SalesforcePerson): boolean =>
+  ownerOfLead(ctx, person) === intercomId;
 
 async function createLink(
   ctx: RunContext,

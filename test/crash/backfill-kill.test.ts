@@ -22,7 +22,13 @@ describe('backfill killed with SIGKILL and run again', () => {
 
   before(async () => {
     reference = await runBackfill('uninterrupted backfill', { drift, seed: 400 });
-    killed = await Promise.all([
+    [expired, ...killed] = await Promise.all([
+      runBackfill('backfill with expiring tokens', {
+        drift,
+        seed: 404,
+        tokenExpiries: 3,
+        salesforceFlow: 'web_server',
+      }),
       ...killRuns.map(({ seed, bulkThreshold }) =>
         runBackfill(
           `backfill kill seed ${seed}${bulkThreshold ? ' (Bulk API)' : ''}`,
@@ -31,11 +37,6 @@ describe('backfill killed with SIGKILL and run again', () => {
         ),
       ),
     ]);
-    expired = await runBackfill(
-      'backfill with expiring tokens',
-      { drift, seed: 404, tokenExpiries: 3, salesforceFlow: 'web_server' },
-      reference.writes,
-    );
     for (const report of [reference, ...killed, expired])
       console.log(verdict(report, reference.snapshot).line);
   });

@@ -5,10 +5,9 @@ import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { fivePercent } from './harness.ts';
 import { runLive, verdict, type RunReport } from './live.ts';
-import { makeWorkload, smallWorkload } from './workload.ts';
+import { makeWorkload } from './workload.ts';
 
-// More people than the kill suite, so that even the rarer faults (1% each) surely happen.
-const workload = makeWorkload(11, { ...smallWorkload, people: 16 });
+const workload = makeWorkload(11);
 
 describe('live sync with 5% of API calls failing', () => {
   let clean: RunReport;

@@ -4,6 +4,7 @@
 // holds: no duplicate Salesforce record, no lost change. `npm run test:crash` runs many more.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
+import type { Snapshot } from './drive.ts';
 import { runLive, verdict, type RunReport } from './live.ts';
 import { makeWorkload } from './workload.ts';
 import { writeThenKill } from './write-then-kill.ts';
@@ -14,13 +15,19 @@ const killSeeds = [101, 102, 103];
 describe('live sync killed with SIGKILL and restarted', () => {
   let reference: RunReport;
   let killed: RunReport[];
+  let pinned: Snapshot;
 
   before(async () => {
     // Side by side: each run has its own emulators, data folder and Tandem process.
-    [reference, ...killed] = await Promise.all([
-      runLive('uninterrupted', { workload, seed: 100 }),
-      ...killSeeds.map((seed) => runLive(`kill seed ${seed}`, { workload, seed, kills: 2 })),
+    let runs: RunReport[];
+    [pinned, runs] = await Promise.all([
+      writeThenKill(),
+      Promise.all([
+        runLive('uninterrupted', { workload, seed: 100 }),
+        ...killSeeds.map((seed) => runLive(`kill seed ${seed}`, { workload, seed, kills: 2 })),
+      ]),
     ]);
+    [reference, ...killed] = runs as [RunReport, ...RunReport[]];
     for (const report of [reference, ...killed])
       console.log(verdict(report, reference.snapshot).line);
   });
@@ -43,8 +50,8 @@ describe('live sync killed with SIGKILL and restarted', () => {
     });
   }
 
-  it('keeps an Intercom edit back to the old value made while Tandem was down after its Salesforce write landed', async () => {
-    const snap = await writeThenKill();
+  it('keeps an Intercom edit back to the old value made while Tandem was down after its Salesforce write landed', () => {
+    const snap = pinned;
     const [lead] = Object.values(snap.salesforce)[0] ?? [];
     assert.equal(Object.values(snap.intercom)[0]?.region, 'EMEA', 'the person’s last edit stays');
     assert.equal(lead?.Region__c, 'EMEA', 'and reaches Salesforce');

@@ -18,6 +18,8 @@ export interface ProxyOptions {
   /** Which calls may be hit (others always pass). */
   readonly applies: (method: string, path: string) => boolean;
   readonly random: () => number;
+  /** What happens to the first record-changing calls hit, in order, before the dice take over. */
+  readonly firstWrites?: readonly ('reset' | 'lostAnswer')[];
 }
 
 export interface FaultProxy {
@@ -32,6 +34,7 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
   const target = new URL(options.target);
   const counts = { resets: 0, lostAnswers: 0, passed: 0 };
   let active = false;
+  const firstWrites = [...(options.firstWrites ?? [])];
   let url = '';
   const server = createServer((req, res) => void forward(req, res));
   const sockets = new Set<Socket>();
@@ -46,7 +49,16 @@ export async function startFaultProxy(options: ProxyOptions): Promise<FaultProxy
     const path = req.url ?? '/';
     const method = req.method ?? 'GET';
     const hit = active && options.applies(method, path.split('?')[0] ?? path);
-    const dice = hit ? options.random() : 1;
+    const writes = method !== 'GET' && !/\/(search|query)/.test(path);
+    const forced = hit && writes ? firstWrites.shift() : undefined;
+    const dice =
+      forced === 'reset'
+        ? 0
+        : forced === 'lostAnswer'
+          ? options.resetProbability
+          : hit
+            ? options.random()
+            : 1;
     if (dice < options.resetProbability) {
       counts.resets++;
       req.socket.destroy();
