@@ -111,27 +111,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     );
     const connections = storedConnections(
       store,
-      {
-        salesforce: salesforceApi.factory,
-        intercom: intercomApi,
-      },
-      {
-        onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens'),
-      },
+      { salesforce: salesforceApi.factory, intercom: intercomApi },
+      { onStoreError: (error) => log.warn({ err: error }, 'could not store refreshed tokens') },
     );
     const backfills = createBackfillRunner({
       store,
-      jobs: {
-        add: (task, payload, jobOptions) => jobs$().add(task, payload, jobOptions),
-      },
+      jobs: { add: (task, payload, jobOptions) => jobs$().add(task, payload, jobOptions) },
       openConnections: connections.openConnections,
       bulkThreshold: config.backfill.bulkThreshold,
       chunkSize: config.backfill.chunkSize,
-      admitBulk: () => budget.admit('bulk'),
+      admitBulk: (signal) => budget.waitForLane('bulk', signal),
       notify: (summary) =>
-        notifyBackfillDone(summary, config.notify, {
-          log: log.child({ component: 'notify' }),
-        }),
+        notifyBackfillDone(summary, config.notify, { log: log.child({ component: 'notify' }) }),
     });
     const tasks = {
       ...builtinTasks({ events: store.events, workerId }),
@@ -181,7 +172,6 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
         ledger: { ...store, requeue: failureRequeuer(jobs) },
         budget: () => budget.status(),
         backfills: backfillService({ backfills: store.backfills, jobs }),
-        backfills: backfillService({ backfills: store.backfills, jobs }),
         jobs: {
           counts: () => jobs.stats(),
           failed: async () =>
@@ -206,18 +196,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
           },
           store: async (event) => {
             const { event: stored, duplicate } = await store.inbox.add(event);
-            return {
-              id: stored.id,
-              duplicate,
-              processed: stored.processedAt !== null,
-            };
+            return { id: stored.id, duplicate, processed: stored.processedAt !== null };
           },
           enqueue: async (recordKey, inboxId) => {
             const payload: IntercomContactPayload = { recordKey, inboxId };
-            await jobs.add(intercomContactTask, payload, {
-              jobKey: recordKey,
-              lane: 'live',
-            });
+            await jobs.add(intercomContactTask, payload, { jobKey: recordKey, lane: 'live' });
           },
         },
         isAdminToken: adminToken.verify,
@@ -228,10 +211,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       capture = createChangeCapture({
         store,
         jobs,
-        factories: {
-          salesforce: salesforceApi.factory,
-          intercom: intercomApi,
-        },
+        factories: { salesforce: salesforceApi.factory, intercom: intercomApi },
         budget,
         log: log.child({ component: 'capture' }),
         holder: workerId,
