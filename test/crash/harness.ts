@@ -368,7 +368,17 @@ export async function startCrashWorld(options: WorldOptions): Promise<CrashWorld
 
     if (faults) {
       for (const proxy of proxies) proxy.setActive(true);
-      // After set-up: `tandem connect` itself is not what is under test.
+      // After set-up: `tandem connect` itself is not what is under test. The first reads meet a
+      // 503 and a 429 for sure (the writes meet the proxy's), then the dice decide.
+      for (const status of [503, 429]) {
+        await sfControl(sf, 'faults', {
+          method: 'GET',
+          path: '/services/data/*',
+          status,
+          times: 1,
+        });
+        await icControl(ic, 'faults', { method: 'GET', path: '/contacts/*', status, times: 1 });
+      }
       for (const status of [500, 502, 503]) {
         await sfControl(sf, 'faults', {
           path: '/services/data/*',
