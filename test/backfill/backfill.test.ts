@@ -97,3 +97,38 @@ for (const mode of ['collections', 'bulk'] as const) {
     });
   });
 }
+
+describe('a backfill under the API budget', () => {
+  let w: BackfillWorld;
+  before(async () => {
+    w = await startBackfillWorld();
+  });
+  after(() => w.close());
+
+  it('asks for the bulk lane before reading Salesforce and before every chunk, and writes nothing while it is refused', async () => {
+    let asked = 0;
+    const paused = await w.backfill({
+      admitBulk: () => {
+        asked += 1;
+        return Promise.reject(new Error('bulk work is paused'));
+      },
+    });
+    assert.equal(asked, 1);
+    assert.equal(paused.backfill.status, 'running');
+    assert.equal((await w.records('Lead')).length, people.salesforceOnly);
+
+    asked = 0;
+    const resumed = await w.resume(paused.backfill.id, {
+      chunkSize: 25,
+      admitBulk: () => {
+        asked += 1;
+        return Promise.resolve();
+      },
+    });
+    assert.equal(resumed.status, 'completed');
+    const chunks =
+      Math.ceil((people.intercomOnly + people.both) / 25) +
+      Math.ceil((people.both + people.salesforceOnly) / 25);
+    assert.equal(asked, 1 + chunks);
+  });
+});

@@ -17,7 +17,7 @@ export interface BackfillWorld extends SyncWorld {
   readonly queued: { task: string; payload: JobPayload }[];
   /** Starts a backfill and runs its job until it ends (or `attempts` attempts threw). */
   backfill(
-    options?: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize'>> & {
+    options?: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize' | 'admitBulk'>> & {
       direction?: 'to_salesforce' | 'to_intercom' | 'both';
       attempts?: number;
     },
@@ -25,7 +25,7 @@ export interface BackfillWorld extends SyncWorld {
   /** Runs the job of an existing backfill once more (a restart). */
   resume(
     id: number,
-    options?: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize'>>,
+    options?: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize' | 'admitBulk'>>,
   ): Promise<Backfill>;
 }
 
@@ -78,13 +78,16 @@ export async function startBackfillWorld(): Promise<BackfillWorld> {
       return Promise.resolve({ id: String(queued.length) });
     },
   };
-  const runner = (options: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize'>> = {}) =>
+  const runner = (
+    options: Partial<Pick<BackfillRunnerDeps, 'bulkThreshold' | 'chunkSize' | 'admitBulk'>> = {},
+  ) =>
     createBackfillRunner({
       store: world.store,
       jobs,
       openConnections: async () => world.connections,
       bulkThreshold: options.bulkThreshold ?? 1_000_000,
       chunkSize: options.chunkSize ?? 25,
+      ...(options.admitBulk ? { admitBulk: options.admitBulk } : {}),
     });
   Object.assign(world, {
     queued,
