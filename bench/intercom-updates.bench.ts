@@ -179,6 +179,7 @@ try {
   })();
   console.log(machine());
   const run = await measure(['backfill', '--direction', 'to_intercom', '--data-dir', dataDir]);
+  const exitedAt = performance.now() - started;
   sampling = false;
   await sampler;
   console.log(machine());
@@ -187,6 +188,8 @@ try {
   const calls = sum(after.calls) - sum(before.calls);
   const limited = after.rate_limited - before.rate_limited;
   const written = updates(after) - updates(before);
+  // The counts when Tandem exited (its last calls may come after the last reading).
+  readings.push({ at: exitedAt, calls, updates: written, limited });
   const dump = await intercom.control<{ data: { custom_attributes?: { plan?: string } }[] }>(
     'GET',
     'contacts',
