@@ -65,6 +65,32 @@ describe('tandem status', () => {
     }
   });
 
+  it('shows the latest backfill with its phase and records done', async () => {
+    const workspace = new Workspace();
+    const connected = await workspace.run(salesforcePasswordArgs(emulators.salesforce));
+    assert.equal(connected.code, 0, connected.stderr);
+    const before = await workspace.run(['status']);
+    assert.match(before.stdout, /Backfill: none yet/);
+    await workspace.withStore(async (store) => {
+      const backfill = await store.backfills.create({
+        direction: 'both',
+        objects: ['Lead', 'Contact'],
+        phase: 'from_intercom',
+        position: null,
+      });
+      await store.backfills.update(backfill.id, { total: 12_000, done: 4_500, errors: 2 });
+    });
+    const text = await workspace.run(['status']);
+    assert.match(
+      text.stdout,
+      /Backfill: #1 running \(from_intercom\), 4,500 of 12,000 records, 2 errors/,
+    );
+    const json = await workspace.run(['status', '--json']);
+    const body = JSON.parse(json.stdout) as { backfill: { done: number; phase: string } };
+    assert.equal(body.backfill.done, 4_500);
+    assert.equal(body.backfill.phase, 'from_intercom');
+  });
+
   it('says so when Salesforce is not connected', async () => {
     const result = await new Workspace().run(['status']);
     assert.equal(result.code, 1);

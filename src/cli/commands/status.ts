@@ -1,3 +1,4 @@
+import { progressOf } from '../../backfill/index.ts';
 import { decideBudget } from '../../core/index.ts';
 import { defaultPacerMargin, type IntercomRateUsage } from '../../connectors/index.ts';
 import { openIntercom, openSalesforce, type ConnectionStore } from '../../sync/connections.ts';
@@ -15,6 +16,7 @@ export const statusCommand: Command = {
     '(TANDEM_SALESFORCE_API_SHARE_PERCENT, TANDEM_BUDGET_PAUSE_BULK_PERCENT,',
     'TANDEM_BUDGET_PAUSE_LIVE_PERCENT) as the running workers do. When Intercom is connected,',
     'asks it who the token belongs to (one API call) and shows the rate limit its answer reports.',
+    'Also shows the latest backfill: its status, phase and records done.',
     'See docs/budget.md.',
   ].join('\n'),
   options: {
@@ -39,6 +41,8 @@ export const statusCommand: Command = {
       }
       const decision = decideBudget(usage, config.budget);
       const intercom = await intercomRate(store);
+      const [latest] = await store.backfills.list({ limit: 1 });
+      const backfill = latest && progressOf(latest);
       if (context.values['json']) {
         context.out(
           JSON.stringify(
@@ -56,6 +60,7 @@ export const statusCommand: Command = {
                       remaining: intercom.remaining,
                       resetAt: intercom.resetAt,
                     },
+              backfill: backfill ?? null,
             },
             null,
             2,
@@ -73,6 +78,9 @@ export const statusCommand: Command = {
           typeof intercom === 'string'
             ? `Intercom API: ${intercom}`
             : `Intercom API: ${intercom.perWindow} calls per ${intercom.windowMs / 1000} s (X-RateLimit-Limit ${intercom.limit}), ${intercom.remaining} left in this window; Tandem paces its calls to ${Math.round((1 - defaultPacerMargin) * 100)}% of it`,
+          backfill === undefined
+            ? 'Backfill: none yet (tandem backfill)'
+            : `Backfill: #${backfill.id} ${backfill.status}${backfill.status === 'running' ? ` (${backfill.phase})` : ''}, ${backfill.done.toLocaleString('en-US')}${backfill.total === null ? '' : ` of ${backfill.total.toLocaleString('en-US')}`} records, ${backfill.errors} errors`,
         ].join('\n'),
       );
       return 0;
