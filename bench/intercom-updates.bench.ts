@@ -231,7 +231,8 @@ try {
   } else console.log('no update phase seen');
   report('429 answers', (100 * limited) / Math.max(1, calls), '% of calls', { atMost: 1 });
   report('Tandem CPU time per contact', (run.cpuMs * 1000) / size, 'µs', { atMost: 200 });
-  report('peak RSS of Tandem', run.peakRssMb, 'MB', { atMost: 400 });
+  // The issue sets no memory target for this run: shown, not judged.
+  console.log(`peak RSS of Tandem: ${run.peakRssMb.toFixed(0)} MB (no target)`);
 } finally {
   await Promise.all([salesforce.stop(), intercom.stop()]);
   rmSync(work, { recursive: true, force: true });
