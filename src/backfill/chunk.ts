@@ -134,6 +134,10 @@ function collectingEvents(into: NewLedgerEvent[]): EventsRepository {
         data: event.data ?? {},
       } satisfies LedgerEvent);
     },
+    appendMany: (events) => {
+      into.push(...events);
+      return Promise.resolve();
+    },
     list: () => Promise.resolve([]),
   };
 }

@@ -632,26 +632,25 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
     await store.transaction(async (tx) => {
       const counts: Record<string, number> = { ...backfill.counts };
       for (const [key, value] of outcome.counts) counts[key] = (counts[key] ?? 0) + value;
-      for (const link of outcome.newLinks) {
-        const created = await tx.links.create(link);
-        if (!created.ok) {
-          // Live sync linked one of the pair meanwhile: keep its link, say so.
-          counts['linkedMeanwhile'] = (counts['linkedMeanwhile'] ?? 0) + 1;
-          await tx.events.append({
-            kind: 'duplicate.candidate',
-            subject: `intercom:contact:${link.intercomId}`,
-            data: {
-              intercomId: link.intercomId,
-              salesforceId: link.salesforceId,
-              reason: 'linked_meanwhile',
-              backfill: backfill.id,
-            },
-          });
-        }
-      }
+      const { refused } = await tx.links.createMany(outcome.newLinks);
+      // Live sync linked one of a pair meanwhile: its link stays, and the ledger says so.
+      if (refused.length > 0)
+        counts['linkedMeanwhile'] = (counts['linkedMeanwhile'] ?? 0) + refused.length;
       for (const write of outcome.stateWrites)
         await tx.links.updateState(write.id, write.version, write.state);
-      for (const event of outcome.events) await tx.events.append(event);
+      await tx.events.appendMany([
+        ...outcome.events,
+        ...refused.map((link) => ({
+          kind: 'duplicate.candidate',
+          subject: `intercom:contact:${link.intercomId}`,
+          data: {
+            intercomId: link.intercomId,
+            salesforceId: link.salesforceId,
+            reason: 'linked_meanwhile',
+            backfill: backfill.id,
+          },
+        })),
+      ]);
       for (const failure of outcome.failures) await tx.failures.record(failure);
       await tx.backfills.update(backfill.id, {
         done: backfill.done + outcome.processed,

@@ -53,6 +53,11 @@ export interface LinksRepository {
   findManyByIntercomIds(intercomIds: readonly string[]): Promise<Link[]>;
   /** The live links of these Salesforce records. */
   findManyBySalesforceIds(salesforceIds: readonly string[]): Promise<Link[]>;
+  /**
+   * Links many pairs at once (a backfill chunk); a pair whose record already has a live link is
+   * refused and answered in `refused`.
+   */
+  createMany(links: readonly NewLink[]): Promise<{ created: Link[]; refused: NewLink[] }>;
   /** Links a pair; refused when either record already has a live link. */
   create(link: NewLink): Promise<LinkWrite>;
   /**
@@ -157,6 +162,34 @@ export function linksRepository(db: Kysely<Database>, now: () => number): LinksR
     findManyByIntercomIds: (ids) => findManyLive('intercom_id', ids),
     findManyBySalesforceIds: (ids) => findManyLive('salesforce_id', ids),
 
+    async createMany(links) {
+      const created: Link[] = [];
+      for (let i = 0; i < links.length; i += 400) {
+        const at = now();
+        const rows = await db
+          .insertInto('links')
+          .values(
+            links.slice(i, i + 400).map((link) => ({
+              intercom_id: link.intercomId,
+              salesforce_id: link.salesforceId,
+              salesforce_type: link.salesforceType,
+              state: link.state ? JSON.stringify(link.state) : null,
+              version: 1,
+              created_at: at,
+              updated_at: at,
+              dropped_at: null,
+              drop_reason: null,
+            })),
+          )
+          .onConflict((oc) => oc.doNothing())
+          .returningAll()
+          .execute();
+        created.push(...rows.map(toLink));
+      }
+      const made = new Set(created.map((link) => `${link.intercomId} ${link.salesforceId}`));
+      const refused = links.filter((l) => !made.has(`${l.intercomId} ${l.salesforceId}`));
+      return { created, refused };
+    },
     async create(link) {
       // The holder of a refused record may be dropped between the insert and the look-up:
       // then the insert is tried once more.

@@ -17,12 +17,29 @@ export function openSqlite(options: SqliteOptions): { dialect: SqliteDialect; ra
   raw.exec('PRAGMA journal_mode = WAL');
   raw.exec('PRAGMA synchronous = NORMAL');
   raw.exec('PRAGMA foreign_keys = ON');
+  const statements = new Map<string, SqliteStatement>();
   const database: SqliteDatabase = {
     close: () => raw.close(),
-    prepare: (sql) => adaptStatement(raw, sql),
+    prepare: (sql) => {
+      // Kysely runs one query at a time on this connection, so a prepared statement is reused
+      // for the same SQL text: preparing anew was a tenth of a backfill's CPU time.
+      let statement = statements.get(sql);
+      if (statement) {
+        statements.delete(sql);
+      } else {
+        statement = adaptStatement(raw, sql);
+        if (statements.size >= statementCacheSize)
+          statements.delete(statements.keys().next().value!);
+      }
+      statements.set(sql, statement);
+      return statement;
+    },
   };
   return { dialect: new SqliteDialect({ database }), raw };
 }
+
+/** Prepared statements kept, least recently used dropped first. */
+const statementCacheSize = 500;
 
 function adaptStatement(raw: DatabaseSync, sql: string): SqliteStatement {
   const statement = raw.prepare(sql);

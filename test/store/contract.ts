@@ -163,6 +163,20 @@ export function storeContract(fixture: StoreFixture): void {
       assert.deepEqual(a.data, { why: 'email' });
     });
 
+    it('appends many events at once, in order', async () => {
+      const events = Array.from({ length: 450 }, (_, i) => ({
+        kind: 'bulk.test',
+        subject: `bulk:${i}`,
+        data: { i },
+      }));
+      await store.events.appendMany(events);
+      const listed = await store.events.list({ kind: 'bulk.test', limit: 1000 });
+      assert.deepEqual(
+        listed.map((e) => e.data['i']),
+        events.map((e) => e.data.i),
+      );
+    });
+
     it('refuses to change or delete a ledger event', async () => {
       const event = await store.events.append({ kind: 'x' });
       await assert.rejects(

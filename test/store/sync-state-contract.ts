@@ -72,6 +72,34 @@ export function syncStateContract(fixture: SyncStateFixture): void {
       assert.equal(writes.filter((w) => !w.ok && w.reason === 'already_linked').length, 1);
     });
 
+    it('links many pairs at once, refusing those whose record is already linked, and finds them in bulk', async () => {
+      const many = Array.from({ length: 450 }, (_, i) => ({
+        intercomId: `ic-many-${i}`,
+        salesforceId: `00Q00000000M${String(i).padStart(3, '0')}AAA`,
+        salesforceType: 'Lead' as const,
+        state: i === 0 ? state('h0') : null,
+      }));
+      const taken = {
+        intercomId: 'ic-2',
+        salesforceId: '00Q00000000MXXXAAA',
+        salesforceType: 'Lead' as const,
+      };
+      const { created, refused } = await s().links.createMany([...many, taken]);
+      assert.equal(created.length, 450);
+      assert.deepEqual(refused, [taken]);
+      assert.deepEqual(created.find((l) => l.intercomId === 'ic-many-0')?.state, state('h0'));
+      const found = await s().links.findManyByIntercomIds(many.map((l) => l.intercomId));
+      assert.equal(found.length, 450);
+      const bySalesforce = await s().links.findManyBySalesforceIds([
+        '00Q00000000M007AAA',
+        '00Q0000000000NOAAA',
+      ]);
+      assert.deepEqual(
+        bySalesforce.map((l) => l.intercomId),
+        ['ic-many-7'],
+      );
+    });
+
     it('stores the sync state only against the version it was read at', async () => {
       const link = linked(
         await s().links.create({
