@@ -1,4 +1,3 @@
-import { createTransport } from 'nodemailer';
 import type { Logger } from 'pino';
 import { formatSummary, summaryHeadline } from './progress.ts';
 import type { BackfillSummary } from './report-types.ts';
@@ -133,6 +132,8 @@ async function sendEmail(
   deps: BackfillNotifyDeps,
 ): Promise<ChannelOutcome> {
   const timeoutMs = deps.timeoutMs ?? defaultTimeoutMs;
+  // Loaded only when an e-mail goes out: most processes never send one.
+  const { createTransport } = await import('nodemailer');
   const transport = createTransport({
     url: smtp.url,
     connectionTimeout: timeoutMs,

@@ -1,5 +1,6 @@
-import { startIntercomEmulator } from '../../emulators/intercom/index.ts';
-import { startSalesforceEmulator } from '../../emulators/salesforce/index.ts';
+// The emulators (and their demo data generator) load only when one starts: every other
+// command, a backfill or a worker included, is spared their memory.
+import type { startIntercomEmulator } from '../../emulators/intercom/index.ts';
 
 export const emulatorNames = ['salesforce', 'intercom'] as const;
 export type EmulatorName = (typeof emulatorNames)[number];
@@ -42,6 +43,7 @@ export async function startEmulator(
     ...(settings.stateFile === undefined ? {} : { stateFile: settings.stateFile }),
   };
   if (name === 'salesforce') {
+    const { startSalesforceEmulator } = await import('../../emulators/salesforce/index.ts');
     const emulator = await startSalesforceEmulator(common);
     const c = emulator.credentials;
     return {
@@ -70,6 +72,7 @@ export async function startEmulator(
       close: () => emulator.close(),
     };
   }
+  const { startIntercomEmulator } = await import('../../emulators/intercom/index.ts');
   const emulator = await startIntercomEmulator({
     ...common,
     ...(settings.rateLimitPerMinute === undefined
