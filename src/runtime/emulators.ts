@@ -1,6 +1,5 @@
 // The emulators (and their demo data generator) load only when one starts: every other
 // command, a backfill or a worker included, is spared their memory.
-import type { startIntercomEmulator } from '../../emulators/intercom/index.ts';
 
 export const emulatorNames = ['salesforce', 'intercom'] as const;
 export type EmulatorName = (typeof emulatorNames)[number];
