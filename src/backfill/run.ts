@@ -5,32 +5,21 @@
 // is remembered before its data is uploaded, so the chunk tried again reads that job's results
 // instead of writing again; with sObject Collections, the chunk tried again looks its contacts'
 // Leads up in Salesforce itself before creating any.
-import {
-  directions,
-  personObjects,
-  type Direction,
-  type IntercomDataAttribute,
-  type PersonObject,
-  type SalesforceDescribe,
-} from '../core/index.ts';
+import { directions, personObjects, type Direction, type PersonObject } from '../core/index.ts';
 import {
   err,
   type ConnectorError,
   type IntercomConnector,
   type SalesforceConnector,
 } from '../connectors/index.ts';
-import type { JobContext, JobPayload, TaskHandler } from '../queue/index.ts';
+import type { JobPayload, TaskHandler } from '../queue/index.ts';
 import { NonRetriableError, RetryAfterError } from '../queue/index.ts';
 import type { Backfill, StagedRecord, Store } from '../store/index.ts';
-import {
-  toIntercomDataAttribute,
-  toSalesforceObjectDescribe,
-  type RawDescribe,
-} from '../sync/mappers.ts';
+import { toIntercomDataAttribute } from '../sync/mappers.ts';
 import { ensureIntercomAttributes } from '../sync/person-attributes.ts';
 import { must, reconnectWaitMs, SyncCallError, actionFor } from '../sync/person-errors.ts';
 import { personLedger } from '../sync/person-ledger.ts';
-import type { OpenedConnections } from '../sync/person-sync.ts';
+import { describeOf, type OpenedConnections } from '../sync/person-sync.ts';
 import { createSalesforceBatcher } from '../sync/salesforce-batcher.ts';
 import { readSyncSettings } from '../sync/settings-service.ts';
 import {
@@ -717,19 +706,6 @@ function gated(salesforce: SalesforceConnector, gate: Promise<boolean>): Salesfo
   });
 }
 
-/** Lead and Contact describes, as the sync reads them. */
-async function describeOf(salesforce: SalesforceConnector): Promise<SalesforceDescribe> {
-  const [lead, contact] = await Promise.all(
-    personObjects.map(async (object) =>
-      toSalesforceObjectDescribe(
-        object,
-        must('describe', await salesforce.describe(object)) as unknown as RawDescribe,
-      ),
-    ),
-  );
-  return { Lead: lead!, Contact: contact! };
-}
-
 /** The per-record writers of a chunk: one Bulk API job per kind of write, or collections. */
 function chunkWriters(
   mode: 'bulk' | 'collections',
@@ -750,5 +726,3 @@ function chunkWriters(
     stop: () => batcher.stop(),
   };
 }
-
-export type { IntercomDataAttribute, JobContext };

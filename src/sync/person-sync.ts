@@ -120,6 +120,19 @@ interface Run {
   readonly markProcessed: () => Promise<number>;
 }
 
+/** Lead and Contact describes, as people sync reads them (the connector caches each). */
+export async function describeOf(salesforce: SalesforceConnector): Promise<SalesforceDescribe> {
+  const [lead, contact] = await Promise.all(
+    personObjects.map(async (object) =>
+      toSalesforceObjectDescribe(
+        object,
+        must('describe', await salesforce.describe(object)) as unknown as RawDescribe,
+      ),
+    ),
+  );
+  return { Lead: lead!, Contact: contact! };
+}
+
 export function createPersonSync(deps: PersonSyncDeps): PersonSync {
   const { store } = deps;
   const now = deps.now ?? Date.now;
@@ -135,18 +148,6 @@ export function createPersonSync(deps: PersonSyncDeps): PersonSync {
     const value = raw.map(toIntercomDataAttribute);
     attributesCache = { connector: intercom, at: now(), value };
     return value;
-  }
-
-  async function describeOf(salesforce: SalesforceConnector): Promise<SalesforceDescribe> {
-    const [lead, contact] = await Promise.all(
-      personObjects.map(async (object) =>
-        toSalesforceObjectDescribe(
-          object,
-          must('describe', await salesforce.describe(object)) as unknown as RawDescribe,
-        ),
-      ),
-    );
-    return { Lead: lead!, Contact: contact! };
   }
 
   async function run(spec: Run, job: JobContext): Promise<void> {
