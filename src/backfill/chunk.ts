@@ -34,6 +34,7 @@ import type {
   StagedRecord,
 } from '../store/index.ts';
 import { applyPlan } from '../sync/person-apply.ts';
+import { createLink } from '../sync/person-flows.ts';
 import {
   actionFor,
   categoryOf,
@@ -424,33 +425,17 @@ export async function intercomChunk(
             }
             taken.add(person.id);
             ctx.linkedInFlight?.salesforce.add(person.id);
-            const created = await links$.create({
-              intercomId: contact.id,
-              salesforceId: person.id,
-              salesforceType: person.type,
-            });
-            linkForPlan = created.ok ? created.link : null;
+            linkForPlan = await createLink(
+              { links: links$, ledger },
+              contact.id,
+              person,
+              decision.reason,
+              decision.rule,
+              decision.duplicates,
+              'salesforce',
+            );
             bump(outcome.counts, 'matched');
-            await ledger.record('link.created', {
-              intercomId: contact.id,
-              salesforceId: person.id,
-              salesforceType: person.type,
-              reason: decision.reason,
-              rule: decision.rule,
-              duplicates: decision.duplicates.map((d) => d.id),
-              backfill: ctx.backfillId,
-            });
-            if (decision.duplicates.length > 0) {
-              bump(outcome.counts, 'duplicateCandidates');
-              await ledger.record('duplicate.candidate', {
-                intercomId: contact.id,
-                salesforceId: person.id,
-                system: 'salesforce',
-                chosen: person.id,
-                passedOver: decision.duplicates.map((d) => d.id),
-                rule: decision.rule,
-              });
-            }
+            bump(outcome.counts, 'duplicateCandidates', decision.duplicates.length > 0 ? 1 : 0);
           }
         }
         if (!ctx.objects.includes(person?.type ?? 'Lead')) {
@@ -604,33 +589,17 @@ export async function salesforceChunk(
           contact = decision.record;
           taken.add(contact.id);
           ctx.linkedInFlight?.intercom.add(contact.id);
-          const created = await links$.create({
-            intercomId: contact.id,
-            salesforceId: person.id,
-            salesforceType: person.type,
-          });
-          linkForPlan = created.ok ? created.link : null;
+          linkForPlan = await createLink(
+            { links: links$, ledger },
+            contact.id,
+            person,
+            decision.reason,
+            decision.rule,
+            decision.duplicates,
+            'intercom',
+          );
           bump(outcome.counts, 'matched');
-          await ledger.record('link.created', {
-            intercomId: contact.id,
-            salesforceId: person.id,
-            salesforceType: person.type,
-            reason: decision.reason,
-            rule: decision.rule,
-            duplicates: decision.duplicates.map((d) => d.id),
-            backfill: ctx.backfillId,
-          });
-          if (decision.duplicates.length > 0) {
-            bump(outcome.counts, 'duplicateCandidates');
-            await ledger.record('duplicate.candidate', {
-              intercomId: contact.id,
-              salesforceId: person.id,
-              system: 'intercom',
-              chosen: contact.id,
-              passedOver: decision.duplicates.map((d) => d.id),
-              rule: decision.rule,
-            });
-          }
+          bump(outcome.counts, 'duplicateCandidates', decision.duplicates.length > 0 ? 1 : 0);
         }
         const plan = directed(
           planPersonSync({

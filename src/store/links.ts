@@ -92,6 +92,19 @@ const toLink = (row: Selectable<LinkRow>): Link => ({
   dropReason: row.drop_reason,
 });
 
+/** The row of a new live link. */
+const newRow = (link: NewLink, at: number) => ({
+  intercom_id: link.intercomId,
+  salesforce_id: link.salesforceId,
+  salesforce_type: link.salesforceType,
+  state: link.state ? JSON.stringify(link.state) : null,
+  version: 1,
+  created_at: at,
+  updated_at: at,
+  dropped_at: null,
+  drop_reason: null,
+});
+
 export function linksRepository(db: Kysely<Database>, now: () => number): LinksRepository {
   const live = () => db.selectFrom('links').selectAll().where('dropped_at', 'is', null);
   const findLive = async (column: 'intercom_id' | 'salesforce_id', value: string) => {
@@ -136,17 +149,7 @@ export function linksRepository(db: Kysely<Database>, now: () => number): LinksR
     // matching the same person at once cannot both link it, and neither sees an error.
     const row = await db
       .insertInto('links')
-      .values({
-        intercom_id: link.intercomId,
-        salesforce_id: link.salesforceId,
-        salesforce_type: link.salesforceType,
-        state: link.state ? JSON.stringify(link.state) : null,
-        version: 1,
-        created_at: at,
-        updated_at: at,
-        dropped_at: null,
-        drop_reason: null,
-      })
+      .values(newRow(link, at))
       .onConflict((oc) => oc.doNothing())
       .returningAll()
       .executeTakeFirst();
@@ -168,19 +171,7 @@ export function linksRepository(db: Kysely<Database>, now: () => number): LinksR
         const at = now();
         const rows = await db
           .insertInto('links')
-          .values(
-            links.slice(i, i + 400).map((link) => ({
-              intercom_id: link.intercomId,
-              salesforce_id: link.salesforceId,
-              salesforce_type: link.salesforceType,
-              state: link.state ? JSON.stringify(link.state) : null,
-              version: 1,
-              created_at: at,
-              updated_at: at,
-              dropped_at: null,
-              drop_reason: null,
-            })),
-          )
+          .values(links.slice(i, i + 400).map((link) => newRow(link, at)))
           .onConflict((oc) => oc.doNothing())
           .returningAll()
           .execute();

@@ -307,8 +307,9 @@ function ownerOfLead(ctx: RunContext, person: SalesforcePerson): string | null {
 const isOwnLead = (ctx: RunContext, intercomId: string, person: SalesforcePerson): boolean =>
   ownerOfLead(ctx, person) === intercomId;
 
-async function createLink(
-  ctx: RunContext,
+/** Links a matched pair and records why (and the duplicates passed over, if any). */
+export async function createLink(
+  ctx: Pick<RunContext, 'links' | 'ledger'>,
   intercomId: string,
   person: SalesforcePerson,
   reason: string,
