@@ -7,6 +7,7 @@ import { readSyncSettings, writeSyncSettings } from '../../src/sync/settings-ser
 import { writesOf } from '../sync/support.ts';
 import {
   control,
+  intercomApi,
   intercomTokenArgs,
   salesforcePasswordArgs,
   startEmulators,
@@ -27,19 +28,7 @@ const settings: SettingsInput = {
   leadCreation: { threshold: { roles: ['lead'] } },
 };
 
-async function intercom(path: string, body?: unknown): Promise<Record<string, unknown>> {
-  const response = await fetch(`${emulators.intercom.url}${path}`, {
-    method: body === undefined ? 'GET' : 'POST',
-    headers: {
-      authorization: `Bearer ${emulators.intercom.credentials.accessToken}`,
-      'content-type': 'application/json',
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 200, text);
-  return JSON.parse(text) as Record<string, unknown>;
-}
+const intercom = (path: string, body?: unknown) => intercomApi(emulators.intercom, path, body);
 
 const salesforceWrites = async () =>
   writesOf(

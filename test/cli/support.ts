@@ -124,3 +124,22 @@ export async function control(
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${text}`);
   return text === '' ? undefined : (JSON.parse(text) as unknown);
 }
+
+/** An Intercom API call on the emulator with its access token (GET, or POST with a body). */
+export async function intercomApi(
+  emulator: IntercomEmulator,
+  path: string,
+  body?: unknown,
+): Promise<Record<string, unknown>> {
+  const response = await fetch(`${emulator.url}${path}`, {
+    method: body === undefined ? 'GET' : 'POST',
+    headers: {
+      authorization: `Bearer ${emulator.credentials.accessToken}`,
+      'content-type': 'application/json',
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (response.status !== 200) throw new Error(`${path}: HTTP ${response.status} ${text}`);
+  return JSON.parse(text) as Record<string, unknown>;
+}
