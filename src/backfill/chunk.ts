@@ -68,6 +68,12 @@ export interface ChunkContext {
   readonly intercom: IntercomConnector;
   readonly links: LinksRepository;
   readonly backfills: BackfillsRepository;
+  /**
+   * When the backfill started (ms): its staged records were read after it. A link whose state
+   * changed since may hold what live sync wrote after those reads, so the pair goes to live
+   * sync, which reads both records afresh.
+   */
+  readonly stagedSince: number;
   /** A writer per record: its one Salesforce write goes into the chunk's shared calls. */
   writerFor(): RecordWriter;
   /**
@@ -84,7 +90,7 @@ export interface ChunkContext {
   decided?(): void;
 }
 
-/** A person handed to live sync (a link whose record moved on since staging). */
+/** A person handed to live sync (a link whose record or state moved on since staging). */
 export interface Handoff {
   readonly task: 'sync.intercom.contact' | 'sync.salesforce.record';
   readonly payload: Readonly<Record<string, unknown>>;
@@ -93,14 +99,18 @@ export interface Handoff {
 
 export interface LinkStateWrite {
   readonly id: number;
+  /** The version the chunk read the link at: the write is refused if it changed since. */
   readonly version: number;
   readonly state: NonNullable<PersonPlan['nextState']>;
+  /** Live sync's run for the pair, should the write be refused. */
+  readonly replay: Handoff;
 }
 
 export interface ChunkOutcome {
   readonly events: NewLedgerEvent[];
   readonly newLinks: NewLink[];
-  readonly stateWrites: LinkStateWrite[];
+  /** The state each linked pair ends in, by link id (the last the chunk wrote). */
+  readonly stateWrites: Map<number, LinkStateWrite>;
   readonly failures: NewFailure[];
   readonly handoffs: Handoff[];
   readonly counts: Map<string, number>;
@@ -179,12 +189,21 @@ function chunkLinks(real: LinksRepository, outcome: ChunkOutcome): LinksReposito
         outcome.newLinks[index] = { ...link, state };
         return Promise.resolve({ ok: true, link: placeholder(index, outcome.newLinks[index]) });
       }
-      if (state !== null) outcome.stateWrites.push({ id, version, state });
-      return real
-        .get(id)
-        .then((link) =>
-          link ? { ok: true as const, link } : { ok: false as const, reason: 'not_found' as const },
-        );
+      // A run notes its writes, then stores the state they lead to: only the last one is kept,
+      // checked against the version the chunk read.
+      return real.get(id).then((link): LinkWrite => {
+        if (!link) return { ok: false, reason: 'not_found' };
+        if (state !== null) {
+          const first = outcome.stateWrites.get(id);
+          outcome.stateWrites.set(id, {
+            id,
+            version: first?.version ?? version,
+            state,
+            replay: intercomReplay(link.intercomId),
+          });
+        }
+        return { ok: true, link: { ...link, state, version: version + 1 } };
+      });
     },
     move: refused,
     drop: refused,
@@ -291,7 +310,7 @@ function newOutcome(): ChunkOutcome {
   return {
     events: [],
     newLinks: [],
-    stateWrites: [],
+    stateWrites: new Map(),
     failures: [],
     handoffs: [],
     counts: new Map(),
@@ -299,6 +318,16 @@ function newOutcome(): ChunkOutcome {
     failed: 0,
   };
 }
+
+/** Live sync's run for an Intercom contact (it reads the contact's link and both records). */
+const intercomReplay = (intercomId: string): Handoff => {
+  const recordKey = intercomRecordKey(intercomId);
+  return { task: 'sync.intercom.contact', payload: { recordKey }, jobKey: recordKey };
+};
+
+/** The link's state changed after the staged records were read: only live sync plans it. */
+const changedSinceStaging = (ctx: ChunkContext, link: Link): boolean =>
+  link.updatedAt.getTime() >= ctx.stagedSince;
 
 const byId = <T extends { readonly id: string }>(items: readonly T[]) =>
   new Map(items.map((item) => [item.id, item]));
@@ -384,12 +413,8 @@ export async function intercomChunk(
 
   const links$ = chunkLinks(ctx.links, outcome);
   const people: Person[] = contacts.map((contact) => {
-    const recordKey = intercomRecordKey(contact.id);
-    const replay: Handoff = {
-      task: 'sync.intercom.contact',
-      payload: { recordKey },
-      jobKey: recordKey,
-    };
+    const replay = intercomReplay(contact.id);
+    const { jobKey: recordKey } = replay;
     return {
       recordKey,
       ids: { intercomId: contact.id },
@@ -401,8 +426,9 @@ export async function intercomChunk(
         let linkForPlan: Link | null = link;
         if (link !== null) {
           person = linkedPeople.get(link.salesforceId) ?? null;
-          if (person === null) {
-            // Converted, merged, deleted or new since staging: live sync follows the link.
+          if (person === null || changedSinceStaging(ctx, link)) {
+            // Converted, merged, deleted or new since staging, or synced by live sync since:
+            // live sync follows the link and reads both records afresh.
             outcome.handoffs.push(replay);
             bump(outcome.counts, 'handedToLiveSync');
             return;
@@ -557,7 +583,7 @@ export async function salesforceChunk(
           // With both directions, the pass from Intercom planned every linked pair already.
           if (ctx.direction === 'both') return;
           contact = linkedContacts.get(link.intercomId) ?? null;
-          if (contact === null) {
+          if (contact === null || changedSinceStaging(ctx, link)) {
             outcome.handoffs.push(replay);
             bump(outcome.counts, 'handedToLiveSync');
             return;

@@ -506,6 +506,7 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
           intercom,
           links: store.links,
           backfills: store.backfills,
+          stagedSince: backfill!.startedAt,
           writerFor: writers.forRecord,
           recheckSalesforce: retried && position.mode !== 'bulk',
           linkedInFlight,
@@ -625,8 +626,14 @@ export function createBackfillRunner(deps: BackfillRunnerDeps): {
       // Live sync linked one of a pair meanwhile: its link stays, and the ledger says so.
       if (refused.length > 0)
         counts['linkedMeanwhile'] = (counts['linkedMeanwhile'] ?? 0) + refused.length;
-      for (const write of outcome.stateWrites)
-        await tx.links.updateState(write.id, write.version, write.state);
+      for (const write of outcome.stateWrites.values()) {
+        const stored = await tx.links.updateState(write.id, write.version, write.state);
+        // Live sync changed the pair while the chunk planned it: live sync plans it again.
+        if (!stored.ok) {
+          outcome.handoffs.push(write.replay);
+          counts['handedToLiveSync'] = (counts['handedToLiveSync'] ?? 0) + 1;
+        }
+      }
       await tx.events.appendMany([
         ...outcome.events,
         ...refused.map((link) => ({

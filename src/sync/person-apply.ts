@@ -5,11 +5,13 @@
 // storing the next state is recovered by the next run (`recoverState`).
 import {
   readIntercomValue,
+  type FieldChange,
   type IntercomContact,
   type LinkSyncState,
   type PersonPlan,
   type SalesforcePerson,
   type SyncSettings,
+  type SyncValue,
 } from '../core/index.ts';
 import type { IntercomConnector, SalesforceConnector } from '../connectors/index.ts';
 import type { Link, LinksRepository } from '../store/index.ts';
@@ -98,16 +100,7 @@ export async function applyPlan(
     (plan.salesforceUpdates.length > 0 || plan.intercomUpdates.length > 0)
   ) {
     // The state this run planned from: an earlier run's noted writes already settled.
-    const before = recoverState(link.state, contact, person);
-    const noted: NotedState = {
-      ...(before ?? { baseline: {}, intercom: null, salesforce: null }),
-      pending: {
-        before,
-        nextState: plan.nextState,
-        salesforce: Object.fromEntries(plan.salesforceUpdates.map((c) => [c.field, c.new])),
-        intercom: Object.fromEntries(plan.intercomUpdates.map((c) => [c.field, c.new])),
-      },
-    };
+    const noted = noteWrites(recoverState(link.state, contact, person), plan, plan.nextState);
     link = written(await ctx.links.updateState(link.id, link.version, noted), 'note the writes');
   }
   if (person && plan.salesforceUpdates.length > 0) {
@@ -141,6 +134,51 @@ interface PendingWrites {
   /** Salesforce field → value written; Intercom attribute → value written. */
   readonly salesforce: Readonly<Record<string, unknown>>;
   readonly intercom: Readonly<Record<string, unknown>>;
+  /**
+   * For each write, the baseline entry (a Salesforce field) it settles. Absent from writes noted
+   * by earlier versions of Tandem, which are recovered all or nothing.
+   */
+  readonly baselineKeys?: {
+    readonly salesforce: Readonly<Record<string, string>>;
+    readonly intercom: Readonly<Record<string, string>>;
+  };
+}
+
+/**
+ * The state a run stores before its writes: the state it planned from, with the writes it is
+ * about to make and the state they lead to (read back by `recoverState`).
+ */
+export function noteWrites(
+  before: LinkSyncState | null,
+  plan: Pick<PersonPlan, 'salesforceUpdates' | 'intercomUpdates'>,
+  nextState: LinkSyncState,
+): LinkSyncState {
+  const baselineKey = baselineKeyOf(nextState);
+  const noted: NotedState = {
+    ...(before ?? { baseline: {}, intercom: null, salesforce: null }),
+    pending: {
+      before,
+      nextState,
+      salesforce: Object.fromEntries(plan.salesforceUpdates.map((c) => [c.field, c.new])),
+      intercom: Object.fromEntries(plan.intercomUpdates.map((c) => [c.field, c.new])),
+      baselineKeys: {
+        salesforce: Object.fromEntries(
+          plan.salesforceUpdates.map((c) => [c.field, baselineKey(c)]),
+        ),
+        intercom: Object.fromEntries(plan.intercomUpdates.map((c) => [c.field, baselineKey(c)])),
+      },
+    },
+  };
+  return noted;
+}
+
+/** The baseline entry of a change: its Salesforce field, as the state spells it. */
+function baselineKeyOf(state: LinkSyncState): (change: FieldChange) => string {
+  const keys = new Map(Object.keys(state.baseline).map((key) => [key.toLowerCase(), key]));
+  return (change) => {
+    const field = change.mapping.salesforce;
+    return keys.get(field.toLowerCase()) ?? field;
+  };
 }
 
 type NotedState = LinkSyncState & { readonly pending?: PendingWrites };
@@ -149,11 +187,13 @@ const sameValue = (a: unknown, b: unknown): boolean =>
   (a ?? null) === (b ?? null) || (a != null && b != null && String(a) === String(b));
 
 /**
- * The state to plan from. A run killed after its writes but before storing the link's next
- * state left them noted: when every noted write is there, the state is the one that run would
- * have stored, so its writes are not taken for someone's edits (nor is a later edit back to the
- * old value lost, which the old baseline would not see as a change). Otherwise, the state before
- * that run: its writes did not all land, and planning from the old state redoes them.
+ * The state to plan from. A run killed (or failed) after some of its writes but before storing
+ * the link's next state left them noted. Each noted write that is there counts as done: its
+ * field's baseline is the one that run would have stored, so the write is not taken for
+ * someone's edit (which, for a field mapped both ways, would make a conflict the older value
+ * could win). Each write that is not there keeps the baseline from before that run, so the next
+ * plan makes it again. A side whose writes all landed takes the next state's hash (echoes of
+ * them are recognized); otherwise it keeps the hash from before.
  */
 export function recoverState(
   state: LinkSyncState | null,
@@ -162,13 +202,34 @@ export function recoverState(
 ): LinkSyncState | null {
   const pending = (state as NotedState | null)?.pending;
   if (pending === undefined) return state;
-  const landed =
-    Object.entries(pending.salesforce).every(
-      ([field, value]) => person !== null && sameValue(person.fields[field], value),
-    ) &&
-    Object.entries(pending.intercom).every(
-      ([attribute, value]) =>
-        contact !== null && sameValue(readIntercomValue(contact, attribute), value),
-    );
-  return landed ? pending.nextState : pending.before;
+  const missing = (system: 'salesforce' | 'intercom'): string[] =>
+    Object.entries(pending[system])
+      .filter(([field, value]) =>
+        system === 'salesforce'
+          ? person === null || !sameValue(person.fields[field], value)
+          : contact === null || !sameValue(readIntercomValue(contact, field), value),
+      )
+      .map(([field]) => field);
+  const missed = { salesforce: missing('salesforce'), intercom: missing('intercom') };
+  const noted = Object.keys(pending.salesforce).length + Object.keys(pending.intercom).length;
+  const missedCount = missed.salesforce.length + missed.intercom.length;
+  if (missedCount === 0) return pending.nextState;
+  const keys = pending.baselineKeys;
+  if (keys === undefined || missedCount === noted) return pending.before;
+  const { before, nextState } = pending;
+  const baseline: Record<string, SyncValue> = { ...nextState.baseline };
+  for (const system of ['salesforce', 'intercom'] as const) {
+    for (const field of missed[system]) {
+      const key = keys[system][field] ?? field;
+      if (before !== null && Object.hasOwn(before.baseline, key))
+        baseline[key] = before.baseline[key] ?? null;
+      else delete baseline[key];
+    }
+  }
+  return {
+    baseline,
+    salesforce:
+      missed.salesforce.length === 0 ? nextState.salesforce : (before?.salesforce ?? null),
+    intercom: missed.intercom.length === 0 ? nextState.intercom : (before?.intercom ?? null),
+  };
 }

@@ -56,11 +56,16 @@ async function mergedFrom(ctx: RunContext, contactId: string): Promise<string[]>
   return [...new Set(ids)];
 }
 
-/** Moves the links of contacts merged into this one onto it (or drops them, if it has one). */
-async function followMerges(ctx: RunContext, contactId: string): Promise<void> {
+/**
+ * Moves the links of contacts merged into this one onto it (or drops them, if it has one).
+ * Answers whether it changed any link.
+ */
+async function followMerges(ctx: RunContext, contactId: string): Promise<boolean> {
+  let changed = false;
   for (const fromId of await mergedFrom(ctx, contactId)) {
     const old = await ctx.links.findByIntercomId(fromId);
     if (!old) continue;
+    changed = true;
     const decision = onIntercomContactReplaced({
       link: identityOf(old),
       survivorId: contactId,
@@ -69,6 +74,7 @@ async function followMerges(ctx: RunContext, contactId: string): Promise<void> {
     });
     await applyLinkDecision(ctx, old, decision);
   }
+  return changed;
 }
 
 /** Linked pair (or what is left of it) after following the link's moves. */
@@ -177,8 +183,12 @@ async function plan(
 
 /** A run for an Intercom contact (a webhook, the reconciliation sweep, a replay). */
 export async function syncFromIntercom(ctx: RunContext, contactId: string): Promise<void> {
-  const contact = await readContact(ctx, contactId);
+  // The link is read before the records: the state it holds then never includes a write the
+  // records read miss. Read the other way round, another run's write landing in between would
+  // make the older record look like someone's edit back to the old value, which this run would
+  // then carry across over the newer one.
   let link = (await ctx.links.findByIntercomId(contactId)) ?? null;
+  const contact = await readContact(ctx, contactId);
   if (contact === null) {
     if (link === null) {
       await ctx.ledger.skipped(
@@ -199,8 +209,10 @@ export async function syncFromIntercom(ctx: RunContext, contactId: string): Prom
     await applyLinkDecision(ctx, link, decision);
     return;
   }
-  await followMerges(ctx, contactId);
-  link = (await ctx.links.findByIntercomId(contactId)) ?? null;
+  // A merge drops the other contact's link when this one has a link, or moves it here with no
+  // state (the contact read above cannot be older than that).
+  const merged = await followMerges(ctx, contactId);
+  if (merged && link === null) link = (await ctx.links.findByIntercomId(contactId)) ?? null;
   let person: SalesforcePerson | null = null;
   if (link !== null) {
     const followed = await followSalesforce(ctx, link, contact);

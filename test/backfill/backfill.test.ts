@@ -132,3 +132,84 @@ describe('a backfill under the API budget', () => {
     assert.equal(asked, 1 + chunks);
   });
 });
+
+describe('a backfill while live sync carries an edit', () => {
+  let w: BackfillWorld;
+  before(async () => {
+    w = await startBackfillWorld();
+  });
+  after(() => w.close());
+
+  it('hands a pair live sync changed after staging began to live sync, and writes none of its staged values', async () => {
+    await w.backfill();
+    await w.setSettings({
+      matching: { mode: 'email' },
+      mappings: {
+        Contact: [
+          { intercom: 'custom_attributes.region', salesforce: 'Plan__c', direction: 'to_intercom' },
+          { intercom: 'name', salesforce: 'Title', direction: 'to_salesforce' },
+        ],
+      },
+    });
+    const link = (await w.store.links.list({ limit: 1000 })).find(
+      (l) => l.salesforceType === 'Contact',
+    )!;
+    const region = async () => {
+      const contact = await w.intercom.findContact(link.intercomId);
+      assert.ok(contact.ok);
+      return contact.value.custom_attributes?.['region'];
+    };
+    const staleRegion = await region();
+
+    // Salesforce is staged first. Before Intercom is, a Salesforce user edits the Contact, live
+    // sync carries the edit to Intercom, then someone renames the contact in Intercom.
+    const { intercom } = w;
+    w.connections = {
+      ok: true,
+      salesforce: w.salesforce,
+      intercom: {
+        ...intercom,
+        listContacts: async function* (options) {
+          const edited = await w.salesforceUser.update('Contact', [
+            { Id: link.salesforceId, Plan__c: 'moved' },
+          ]);
+          assert.ok(edited[0]?.ok);
+          await w.runSalesforce('Contact', link.salesforceId);
+          assert.equal(await region(), 'moved', 'live sync carried the edit');
+          assert.ok((await intercom.updateContact(link.intercomId, { name: 'Renamed' })).ok);
+          yield* intercom.listContacts(options);
+        },
+      },
+    };
+    const queuedBefore = w.queued.length;
+    let handedOver: number | undefined;
+    try {
+      const { summary, errors } = await w.backfill();
+      assert.deepEqual(errors, []);
+      handedOver = summary?.counts.handedToLiveSync;
+    } finally {
+      w.connections = { ok: true, salesforce: w.salesforce, intercom };
+    }
+    assert.notEqual(staleRegion, 'moved');
+    assert.equal(await region(), 'moved', 'the staged Salesforce value was not written back');
+    assert.equal(handedOver, 1);
+    // The other Contacts got their new Title: each pair's state is the one after the write.
+    const states = (await w.store.links.list({ limit: 1000 }))
+      .filter((l) => l.salesforceType === 'Contact' && l.id !== link.id)
+      .map((l) => l.state);
+    assert.equal(states.length, people.both - 1);
+    for (const state of states) {
+      assert.ok(state && !('pending' in state), 'no noted writes left behind');
+      assert.match(String(state.baseline['Title']), /^Person \d+$/);
+    }
+    assert.deepEqual(
+      w.queued.slice(queuedBefore).filter((q) => q.task.startsWith('sync.')),
+      [
+        {
+          task: 'sync.intercom.contact',
+          payload: { recordKey: `intercom:contact:${link.intercomId}` },
+        },
+      ],
+    );
+  });
+});

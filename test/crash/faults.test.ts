@@ -34,16 +34,11 @@ describe('live sync with 5% of API calls failing', () => {
     assert.deepEqual(clean.lost, []);
   });
 
-  // Known bug, still open: about one run in ten under load, a field mapped both ways ends with
-  // both systems on the value before its owner's last edit (seen: region "ANZ" where the
-  // Salesforce user last wrote "EMEA"). These two run and report every time, as TODO until fixed.
-  const open = { todo: 'a lost update under 5% faults, about one run in ten (open bug)' };
-
-  it('loses no change', open, () => {
+  it('loses no change', () => {
     assert.deepEqual(faulty.lost, [], 'every change of the workload is in both systems');
   });
 
-  it('ends in the same final state as the run without faults', open, () => {
+  it('ends in the same final state as the run without faults', () => {
     assert.deepEqual(faulty.snapshot, clean.snapshot);
   });
 
