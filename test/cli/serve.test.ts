@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { waitFor } from '../queue/support/wait.ts';
 import { runTandem, spawnTandem } from '../support/cli.ts';
 
@@ -16,12 +17,13 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Waits for a line; gives up after 90 s (a loaded CI machine starts the demo slowly). */
 function waitForLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
     const timer = setTimeout(
       () => reject(new Error(`no line matching ${pattern} in: ${seen}`)),
-      20_000,
+      90_000,
     );
     stream.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
@@ -34,14 +36,22 @@ function waitForLine(stream: NodeJS.ReadableStream, pattern: RegExp): Promise<st
   });
 }
 
+/** Stops a Tandem process the test left running (it failed before stopping it). */
+function stopAtEnd(t: TestContext, child: ChildProcess): void {
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+}
+
 describe('tandem serve', () => {
-  it('serves health, readiness and the admin API, then stops cleanly on SIGTERM', async () => {
+  it('serves health, readiness and the admin API, then stops cleanly on SIGTERM', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-serve-'));
     const port = await freePort();
     const child = spawnTandem(['serve', '--port', String(port)], {
       cwd: dir,
       env: { TANDEM_LOG_FORMAT: 'json' },
     });
+    stopAtEnd(t, child);
     const stdout = child.stdout!;
     const tokenLine = waitForLine(stdout, /Admin API token[^\n]*: (tdm_\S+)/);
     await waitForLine(stdout, /Tandem is running at http:\/\/127\.0\.0\.1:\d+/);
@@ -62,6 +72,7 @@ describe('tandem serve', () => {
 
     // The token is printed once: a second start does not show it again, and the first still works.
     const again = spawnTandem(['serve', '--port', String(port)], { cwd: dir });
+    stopAtEnd(t, again);
     let output = '';
     again.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     await waitForLine(again.stdout!, /Tandem is running/);
@@ -125,10 +136,11 @@ describe('tandem demo', () => {
     assert.match(result.stdout, /Demo time is up; stopping\./);
   });
 
-  it('backfills the demo data, then syncs a lead renamed in Intercom to its Salesforce Lead while it runs, and stops on SIGINT', async () => {
+  it('backfills the demo data, then syncs a lead renamed in Intercom to its Salesforce Lead while it runs, and stops on SIGINT', async (t) => {
     const dir = mkdtempSync(join(tmpdir(), 'tandem-demo-'));
     const port = await freePort();
     const demo = spawnTandem(['demo', '--port', String(port)], { cwd: dir });
+    stopAtEnd(t, demo);
     let stdout = '';
     demo.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     await waitForLine(demo.stdout!, /Press Ctrl-C to stop\./);
@@ -157,7 +169,7 @@ describe('tandem demo', () => {
           event.data.fields.some((f) => f.field === 'LastName' && f.after === 'Ada Lovelace'),
       );
     };
-    await waitFor('the Salesforce Lead to be renamed', renamedInSalesforce, 30_000);
+    await waitFor('the Salesforce Lead to be renamed', renamedInSalesforce, 90_000);
     const exit = once(demo, 'exit');
     demo.kill('SIGINT');
     assert.equal((await exit)[0], 0);

@@ -212,7 +212,7 @@ async function run(workers: number): Promise<RunResult> {
           if (dead) throw new Error(dead);
           return check();
         },
-        30_000,
+        90_000,
       );
 
     // 150 Intercom changes, as webhooks to serve: 100 new leads, then 50 of them renamed.
