@@ -134,13 +134,26 @@ RETURNING run_at::text AS run_at, attempts`;
 
 /**
  * A keyed job whose key is busy goes back, the attempt not counted, due again after a delay;
- * the task then throws and failJob unlocks it (as for a retry, `lowerRunAt` follows).
+ * the task then throws and failJob unlocks it (as for a retry, `lowerRunAt` follows). A job
+ * that no longer holds the key it was fetched with ($4) was superseded by a newer job with that
+ * key (graphile-worker took the key away and set its attempts to the maximum): it keeps that
+ * count, so it never runs again, keyless, beside the newer one.
  */
 export const deferForKey = (s: string) => `
 UPDATE ${s}._private_jobs
-SET attempts = greatest(attempts - 1, 0), run_at = now() + $3::int * interval '1 millisecond'
+SET attempts = CASE WHEN $4::text IS NOT NULL AND key IS DISTINCT FROM $4::text THEN attempts
+    ELSE greatest(attempts - 1, 0) END,
+  run_at = now() + $3::int * interval '1 millisecond'
 WHERE id = $1::bigint AND locked_by = $2
 RETURNING run_at::text AS run_at, attempts`;
+
+/**
+ * Whether a job fetched with a key still holds it. graphile-worker fetches jobs ahead into a
+ * local queue, locked; a job added meanwhile with the same key supersedes the fetched one (a
+ * new row with the key), which then must not run: the newer job does its work.
+ */
+export const holdsKey = (s: string) => `
+SELECT 1 FROM ${s}._private_jobs WHERE id = $1::bigint AND key = $2`;
 
 /**
  * A postponed run (PostponeError): like a busy key, the attempt given back and due again after

@@ -100,6 +100,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
   const sql = {
     prepareFailure: q.prepareFailure(s),
     deferForKey: q.deferForKey(s),
+    holdsKey: q.holdsKey(s),
     postponeJob: q.postponeJob(s),
     lowerRunAt: q.lowerRunAt(s),
     returnJobs: q.returnJobs(s),
@@ -173,6 +174,12 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
       const { laneRank: rank } = fromGraphilePriority(job.priority);
       const lane = laneAt(rank);
       if (job.key !== null) {
+        // Superseded while it waited in the local queue: the newer job with the key does the
+        // work (as a replaced pending job's would be done), so this one ends without running.
+        if ((await pool.query(sql.holdsKey, [job.id, job.key])).rowCount === 0) {
+          log.debug({ jobId: job.id, task, key: job.key }, 'superseded before it started');
+          return;
+        }
         const taken = await pool.query(sql.takeKey, [job.key, job.id, lockedBy]);
         if (taken.rowCount === 0) {
           // The previous job with this key still runs: come back later, attempt not counted.
@@ -180,6 +187,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
             job.id,
             lockedBy,
             keyBusyDelayMs,
+            job.key,
           ]);
           lowerRunAtLater(job.id, deferred.rows[0]);
           throw new Released(`key ${job.key} is busy`);
@@ -220,6 +228,7 @@ export function createPostgresEngine(options: PostgresEngineOptions): JobEngine 
                   job.id,
                   lockedBy,
                   Math.round(decision.delayMs),
+                  job.key,
                 ])
               : await pool.query<Due>(sql.prepareFailure, [
                   job.id,

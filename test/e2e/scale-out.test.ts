@@ -62,6 +62,8 @@ interface TandemProcess {
   readonly child: ChildProcess;
   /** Person-sync jobs this process completed (graphile-worker's "Completed task" lines). */
   completed(): number;
+  /** Its warnings and errors (for the message when the run fails). */
+  problems(): readonly string[];
   stderr(): string;
 }
 
@@ -76,6 +78,8 @@ interface RunResult {
   readonly state: FinalState;
   /** Person-sync jobs completed per process, serve first. */
   readonly completed: readonly number[];
+  /** Warnings and errors the processes logged. */
+  readonly problems: readonly string[];
 }
 
 async function freePort(): Promise<number> {
@@ -92,6 +96,7 @@ async function freePort(): Promise<number> {
 function startTandem(role: 'serve' | 'worker', env: Record<string, string>): TandemProcess {
   const child = spawnTandem([role], { env, cwd: env['TANDEM_DATA_DIR'] ?? tmpdir() });
   let completed = 0;
+  const problems: string[] = [];
   let partial = '';
   /** The last lines, for the message when the process dies. */
   const tail: string[] = [];
@@ -102,11 +107,18 @@ function startTandem(role: 'serve' | 'worker', env: Record<string, string>): Tan
     partial = lines.pop() ?? '';
     for (const line of lines) {
       if (/Completed task \d+ \(sync\./.test(line)) completed += 1;
+      if (/"level":(40|50|60)/.test(line)) problems.push(line.slice(0, 300));
       tail.push(line);
       if (tail.length > 20) tail.shift();
     }
   });
-  return { role, child, completed: () => completed, stderr: () => tail.join('\n') };
+  return {
+    role,
+    child,
+    completed: () => completed,
+    problems: () => problems,
+    stderr: () => tail.join('\n'),
+  };
 }
 
 async function stopTandem(processes: readonly TandemProcess[]): Promise<void> {
@@ -259,11 +271,25 @@ async function run(workers: number): Promise<RunResult> {
       const saved = await salesforceUser.update('Lead', edits.slice(from, from + 25));
       for (const result of saved) assert.ok(result.ok, JSON.stringify(result));
     }
-    await until('every phone to reach Intercom', async () =>
-      ids.every((contact, i) => ic.emulator.ws.contacts.get(contact.id)?.['phone'] === phone(i)),
+    const missingPhones = () =>
+      ids.filter((contact, i) => ic.emulator.ws.contacts.get(contact.id)?.['phone'] !== phone(i));
+    await until('every phone to reach Intercom', async () => missingPhones().length === 0).catch(
+      async (error: Error) => {
+        error.message += `\n${await whatHappened(
+          db,
+          missingPhones().map((c) => c.id),
+        )}`;
+        for (const p of processes)
+          error.message += `\n${p.role} warnings: ${p.problems().slice(0, 15).join('\n')}`;
+        throw error;
+      },
     );
     await settled(sf, ic, db);
-    return { state: await finalState(sf, ic), completed: processes.map((p) => p.completed()) };
+    return {
+      state: await finalState(sf, ic),
+      completed: processes.map((p) => p.completed()),
+      problems: processes.flatMap((p) => p.problems().map((line) => `${p.role}: ${line}`)),
+    };
   } finally {
     await stopTandem(processes);
     await db.end().catch(() => {});
@@ -272,6 +298,27 @@ async function run(workers: number): Promise<RunResult> {
     await database.drop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** For a failure message: the jobs left and what the ledger says about some contacts. */
+async function whatHappened(db: pg.Client, intercomIds: readonly string[]): Promise<string> {
+  const jobs = await db.query(
+    `SELECT task_identifier, key, attempts, max_attempts, run_at, locked_at, last_error
+     FROM graphile_worker.jobs ORDER BY id LIMIT 20`,
+  );
+  const some = intercomIds.slice(0, 3);
+  const links = await db.query(`SELECT * FROM links WHERE intercom_id = ANY($1)`, [some]);
+  const events = await db.query(
+    `SELECT kind, subject, data FROM events
+     WHERE data::text LIKE ANY($1) ORDER BY id`,
+    [some.map((id) => `%${id}%`)],
+  );
+  return [
+    `${intercomIds.length} contacts without their phone: ${some.join(', ')}…`,
+    `jobs left: ${JSON.stringify(jobs.rows, null, 1)}`,
+    `links: ${JSON.stringify(links.rows, null, 1)}`,
+    `events: ${events.rows.map((e) => JSON.stringify(e)).join('\n')}`,
+  ].join('\n');
 }
 
 /**
@@ -362,7 +409,13 @@ describe('scale-out on PostgreSQL', { skip: await skipWithoutPostgres() }, () =>
     const alone = await run(0);
     const shared = await run(2);
 
-    assert.deepEqual(shared.state, alone.state, 'the same final state in both systems');
+    const problems = [...alone.problems, ...shared.problems].slice(0, 20).join('\n');
+    t.diagnostic(`warnings logged: ${problems === '' ? 'none' : `\n${problems}`}`);
+    assert.deepEqual(
+      shared.state,
+      alone.state,
+      `the same final state in both systems (warnings logged:\n${problems})`,
+    );
     const expected = Object.fromEntries(
       Array.from({ length: people }, (_, i) => [
         email(i),
