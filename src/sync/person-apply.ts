@@ -3,6 +3,7 @@
 // link's next state with the version it was read at. Before the writes of a linked pair, the
 // writes are noted in the link state (`pending`), so that a run killed between its writes and
 // storing the next state is recovered by the next run (`recoverState`).
+import { isDeepStrictEqual } from 'node:util';
 import {
   readIntercomValue,
   type FieldChange,
@@ -116,7 +117,13 @@ export async function applyPlan(
     );
     await ctx.ledger.updated('intercom', plan.intercomUpdates, { ...ids, object: 'contact' });
   }
-  if (link && plan.nextState) {
+  // A plan that writes nothing and ends where the link already is stores nothing: a version
+  // raised for nothing would only send runs of the same pair going on meanwhile round again.
+  const unchanged =
+    plan.salesforceUpdates.length === 0 &&
+    plan.intercomUpdates.length === 0 &&
+    isDeepStrictEqual(link?.state ?? null, plan.nextState);
+  if (link && plan.nextState && !unchanged) {
     link = written(
       await ctx.links.updateState(link.id, link.version, plan.nextState),
       'store the link state',

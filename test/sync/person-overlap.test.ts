@@ -87,4 +87,15 @@ describe('people sync: two runs of one pair overlapping', () => {
     );
     assert.deepEqual(backwards, []);
   });
+
+  it('stores nothing for a run that finds the pair in step, so runs of the pair going on meanwhile need not start again', async () => {
+    await runIntercomUntilDone();
+    const before = await w.store.links.findByIntercomId(intercomId);
+    await w.runIntercom(intercomId);
+    await w.runSalesforce('Contact', contactId);
+    const after = await w.store.links.findByIntercomId(intercomId);
+    assert.ok(before && after);
+    assert.equal(after.version, before.version);
+    assert.deepEqual(after.state, before.state);
+  });
 });
