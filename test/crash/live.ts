@@ -189,5 +189,7 @@ export function verdict(report: RunReport, reference?: Snapshot): { ok: boolean;
   ]
     .filter(Boolean)
     .join(' ');
-  return { ok, line };
+  // A failing run says what it lost, so that it can be looked into without running it again.
+  const lost = report.lost.map((change) => `\n  lost: ${change}`).join('');
+  return { ok, line: ok ? line : `${line}${lost}` };
 }
