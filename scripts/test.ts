@@ -25,9 +25,6 @@ const result = spawnSync(
     '--test',
     '--test-concurrency=3',
     '--test-timeout=300000',
-    // A test file whose tests all ended but which leaves a timer behind would otherwise keep the
-    // run waiting forever (seen once: test/e2e/ping-pong.test.ts after its runtimes stopped).
-    '--test-force-exit',
     '--test-reporter=spec',
     ...files,
   ],

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import type { ConnectorError } from '../../src/connectors/result.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import jsforce from 'jsforce';
+import { ok, type ConnectorError } from '../../src/connectors/result.ts';
+import {
+  subscribeChanges,
+  type StreamingConnection,
+} from '../../src/connectors/salesforce/streaming.ts';
 import type {
   ChangeEvent,
   ChangeSubscription,
@@ -134,5 +143,52 @@ describe('Salesforce change data capture', () => {
     assert.ok(!ready.ok && ready.error.code === 'validation');
     assert.match(ready.error.message, /channel .* does not exist/);
     assert.deepEqual(r.errors.at(-1), ready.error);
+  });
+});
+
+describe('Salesforce change data capture while Salesforce is unreachable', () => {
+  it('stops retrying the CometD handshake once cancelled, so nothing keeps Tandem running', async () => {
+    // Every CometD request fails: faye retries the handshake every few seconds, for ever.
+    const handshakes: number[] = [];
+    const server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      request.on('end', () => {
+        if (body.includes('/meta/handshake')) handshakes.push(Date.now());
+        response.writeHead(503).end();
+      });
+    });
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const { port } = server.address() as AddressInfo;
+    try {
+      const connection = new jsforce.Connection({
+        instanceUrl: `http://127.0.0.1:${port}`,
+        accessToken: 'token',
+        version: '59.0',
+      });
+      const errors: ConnectorError[] = [];
+      const subscription = subscribeChanges(
+        {
+          connection: async () => ok(connection as unknown as StreamingConnection),
+          renewSession: async () => ok(undefined),
+        },
+        {
+          channel: '/data/LeadChangeEvent',
+          replayId: -1,
+          onEvent: () => {},
+          onError: (error) => void errors.push(error),
+        },
+      );
+      await eventually(() => handshakes.length >= 1);
+      await subscription.cancel();
+      const seen = handshakes.length;
+      // faye's handshake retry interval is 5 s (its default); a retry would land within it.
+      await sleep(6_500);
+      assert.equal(handshakes.length, seen, 'no handshake after the subscription was cancelled');
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
   });
 });

@@ -68,6 +68,36 @@ interface FayeClient {
   subscribe(channel: string, listener: (message: unknown) => void): FayeSubscription;
   disconnect(): void;
 }
+
+/**
+ * A faye client with a way to end it whatever its state. Faye's `disconnect()` does nothing
+ * until the handshake has succeeded, and a failed handshake is retried every few seconds for
+ * ever: a subscription cancelled then (Tandem stopping while Salesforce is unreachable, or a
+ * session being renewed) would keep retrying and keep the process alive. An outgoing extension
+ * drops every message once the client is ended, which ends each loop at its next message, and
+ * the dispatcher is closed, which ends the retries of messages already sent (jsforce itself
+ * reaches `_dispatcher`, to pick the transport).
+ */
+function endableClient(
+  conn: StreamingConnection,
+  extensions: unknown[],
+): { readonly client: FayeClient; end(): void } {
+  let ended = false;
+  const gate = {
+    outgoing: (message: unknown, callback: (message: unknown) => void) =>
+      callback(ended ? null : message),
+  };
+  const client = conn.streaming.createClient([...extensions, gate]);
+  return {
+    client,
+    end() {
+      if (ended) return;
+      client.disconnect();
+      ended = true;
+      (client as { _dispatcher?: { close?: () => void } })._dispatcher?.close?.();
+    },
+  };
+}
 interface FayeSubscription extends PromiseLike<unknown> {
   cancel(): void;
 }
@@ -80,7 +110,7 @@ export function subscribeChanges(
   options: SubscribeChangesOptions,
 ): ChangeSubscription {
   let lastReplayId = options.replayId;
-  let client: FayeClient | undefined;
+  let client: ReturnType<typeof endableClient> | undefined;
   let cancelled = false;
   let renewals = 0;
   let queue: Promise<void> = Promise.resolve();
@@ -128,9 +158,9 @@ export function subscribeChanges(
     const authFailure = new StreamingExtension.AuthFailure(() => {
       if (client === current) void renew();
     });
-    const current = conn.value.streaming.createClient([replay, authFailure]);
+    const current = endableClient(conn.value, [replay, authFailure]);
     client = current;
-    current.subscribe(options.channel, deliver).then(
+    current.client.subscribe(options.channel, deliver).then(
       () => settle(ok(undefined)),
       (error: unknown) =>
         fail({
@@ -144,7 +174,7 @@ export function subscribeChanges(
   };
 
   const renew = async (): Promise<void> => {
-    client?.disconnect();
+    client?.end();
     client = undefined;
     if (cancelled) return;
     // Wait for the events already received to be handled, so the new subscription starts
@@ -175,7 +205,7 @@ export function subscribeChanges(
     lastReplayId: () => lastReplayId,
     async cancel() {
       cancelled = true;
-      client?.disconnect();
+      client?.end();
       client = undefined;
       settle(ok(undefined));
       await queue;
