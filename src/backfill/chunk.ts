@@ -33,7 +33,7 @@ import type {
   NewLink,
   StagedRecord,
 } from '../store/index.ts';
-import { applyPlan } from '../sync/person-apply.ts';
+import { applyPlan, type ApplyContext } from '../sync/person-apply.ts';
 import { createLink } from '../sync/person-flows.ts';
 import {
   actionFor,
@@ -210,6 +210,41 @@ function chunkLinks(real: LinksRepository, outcome: ChunkOutcome): LinksReposito
     dropAll: refused,
   };
 }
+
+/** The core's plan for one person of a pass, as live sync would plan it from that side. */
+function planIn(
+  ctx: ChunkContext,
+  pass: Pass,
+  intercom: IntercomContact | null,
+  salesforce: SalesforcePerson | null,
+  link: Link | null,
+): PersonPlan {
+  const plan = planPersonSync({
+    settings: ctx.settings,
+    describe: ctx.describe,
+    intercomAttributes: ctx.intercomAttributes,
+    intercom,
+    salesforce,
+    state: link?.state ?? null,
+    trigger: pass === 'from_intercom' ? 'intercom' : 'salesforce',
+  });
+  return directed(plan, ctx.direction, pass);
+}
+
+/** What `applyPlan` works with for one person of a chunk. */
+const applyContext = (
+  ctx: ChunkContext,
+  writer: SalesforceWriter,
+  links: LinksRepository,
+  ledger: PersonLedger,
+): ApplyContext => ({
+  settings: ctx.settings,
+  salesforce: ctx.salesforce,
+  salesforceWrites: writer,
+  intercom: ctx.intercom,
+  links,
+  ledger,
+});
 
 /** The plan, with what the chosen direction does not write taken out. */
 function directed(plan: PersonPlan, direction: Direction, pass: Pass): PersonPlan {
@@ -468,36 +503,17 @@ export async function intercomChunk(
           bump(outcome.counts, 'skipped:object_not_selected');
           return;
         }
-        const plan = directed(
-          planPersonSync({
-            settings: ctx.settings,
-            describe: ctx.describe,
-            intercomAttributes: ctx.intercomAttributes,
-            intercom: contact,
-            salesforce: person,
-            state: linkForPlan?.state ?? null,
-            trigger: 'intercom',
-          }),
-          ctx.direction,
-          'from_intercom',
-        );
+        const plan = planIn(ctx, 'from_intercom', contact, person, linkForPlan);
         if (person === null && plan.createLead === null) {
           const reason =
             plan.skips.find((skip) => skip.mapping === null)?.reason ?? 'no_counterpart';
           bump(outcome.counts, `skipped:${reason}`);
         }
-        const applied = await applyPlan(
-          {
-            settings: ctx.settings,
-            salesforce: ctx.salesforce,
-            salesforceWrites: writer,
-            intercom: ctx.intercom,
-            links: links$,
-            ledger,
-          },
-          plan,
-          { contact, person, link: linkForPlan },
-        );
+        const applied = await applyPlan(applyContext(ctx, writer, links$, ledger), plan, {
+          contact,
+          person,
+          link: linkForPlan,
+        });
         if (person !== null || applied.leadId !== null) countPlan(outcome.counts, plan, applied);
       },
     };
@@ -627,28 +643,9 @@ export async function salesforceChunk(
           bump(outcome.counts, 'matched');
           bump(outcome.counts, 'duplicateCandidates', decision.duplicates.length > 0 ? 1 : 0);
         }
-        const plan = directed(
-          planPersonSync({
-            settings: ctx.settings,
-            describe: ctx.describe,
-            intercomAttributes: ctx.intercomAttributes,
-            intercom: contact,
-            salesforce: person,
-            state: linkForPlan?.state ?? null,
-            trigger: 'salesforce',
-          }),
-          ctx.direction,
-          'from_salesforce',
-        );
+        const plan = planIn(ctx, 'from_salesforce', contact, person, linkForPlan);
         const applied = await applyPlan(
-          {
-            settings: ctx.settings,
-            salesforce: ctx.salesforce,
-            salesforceWrites: writer,
-            intercom: ctx.intercom,
-            links: links$,
-            ledger,
-          },
+          applyContext(ctx, writer, links$, ledger),
           { ...plan, createLead: null },
           { contact, person, link: linkForPlan },
         );
